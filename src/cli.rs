@@ -1,0 +1,344 @@
+//! The command line: clap types, one function per subcommand, error reporting and exit codes.
+//!
+//! Only the binary uses this module; the library never sees a clap type. Exit codes: 0 when
+//! everything worked, 1 when some input failed (the rest was still processed), 2 when the
+//! command could not run at all (bad arguments, store in use, unreadable query file).
+
+use anyhow::{Context, Result, bail};
+use clap::{Parser, Subcommand};
+use indicatif::{ProgressBar, ProgressStyle};
+use newsgraph::export::{self, ExportFormat, Projection};
+use newsgraph::lexicon::Lexicon;
+use newsgraph::pipeline::{self, Problem};
+use newsgraph::query::{self, OutputFormat, Table};
+use newsgraph::store::GraphStore;
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// newsgraph turns news articles into a knowledge graph of people, institutions, places and
+/// events (who met whom, where and when), with every fact traced to the sentence that says it.
+#[derive(Parser, Debug)]
+#[command(name = "newsgraph", version, about, long_about = None)]
+struct Cli {
+    /// Store directory (an embedded Oxigraph/RocksDB database). Default: ./newsgraph.db
+    /// (./newsgraph-demo.db for `demo`).
+    #[arg(long, global = true, env = "NEWSGRAPH_STORE")]
+    store: Option<PathBuf>,
+
+    /// Directory with extra lexicon files (same names as in ontology/: countries.tsv,
+    /// titles.tsv, triggers.tsv ...). Their rows are added to the built-in ones.
+    #[arg(long, global = true, env = "NEWSGRAPH_ONTOLOGY")]
+    ontology: Option<PathBuf>,
+
+    /// Print only errors.
+    #[arg(long, short, global = true)]
+    quiet: bool,
+
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Read articles and add them to the store (one named graph per article; rebuilding an
+    /// article replaces its graph).
+    ///
+    /// INPUT is a .txt file (one article; optional Title:/Source:/Published:/URL:/Id: header
+    /// lines, then a blank line, then the text), a .jsonl file (one article per line; fields
+    /// text|maintext|body|content, title, published|date|date_publish, url,
+    /// source|source_domain, id), or a directory of such files.
+    Build {
+        /// Files or directories to read.
+        #[arg(required = true)]
+        inputs: Vec<PathBuf>,
+    },
+    /// Run a SPARQL 1.1 query (SELECT, ASK, CONSTRUCT, DESCRIBE) over all articles.
+    ///
+    /// The query is a file, the name of a bundled query (who-met-whom, meetings, entities,
+    /// meetings-in-place, statements-by, roles-of), or text given with -e. Standard prefixes
+    /// (ng:, schema:, org:, sem:, prov:, nif:, rdfs:, owl:, xsd:, wd:) are predeclared.
+    Query {
+        /// A .rq file or a bundled query name.
+        #[arg(conflicts_with = "expr", required_unless_present = "expr")]
+        file: Option<String>,
+        /// Query text given on the command line.
+        #[arg(short = 'e', long = "expr")]
+        expr: Option<String>,
+        /// Output format.
+        #[arg(long, short, value_enum, default_value = "table")]
+        format: OutputFormat,
+        /// Stop the query after this many seconds.
+        #[arg(long)]
+        timeout: Option<f64>,
+    },
+    /// Write the store out: GraphML contact network, or the RDF itself.
+    Export {
+        /// Output format.
+        #[arg(long, short, value_enum)]
+        format: ExportFormat,
+        /// Output file (default: standard output).
+        #[arg(long, short)]
+        output: Option<PathBuf>,
+        /// GraphML only: which nodes and edges to keep.
+        #[arg(long, value_enum, default_value = "actors")]
+        projection: Projection,
+    },
+    /// Show what the extractor finds in articles, without a store: entities, roles, events
+    /// (status, participants, place, date) and claims, sentence by sentence.
+    Inspect {
+        /// Files or directories to read.
+        #[arg(required = true)]
+        inputs: Vec<PathBuf>,
+    },
+    /// The main job on the bundled sample articles: build a store, print who met whom (with
+    /// place, date and source sentence) and write a GraphML file.
+    Demo {
+        /// Directory of articles to use instead of the bundled samples.
+        #[arg(long)]
+        samples: Option<PathBuf>,
+        /// Where to write the GraphML file.
+        #[arg(long, default_value = "newsgraph-demo.graphml")]
+        graphml: PathBuf,
+    },
+}
+
+/// Bundled named queries.
+const QUERIES: &[(&str, &str)] = &[
+    ("who-met-whom", include_str!("../queries/who-met-whom.rq")),
+    ("meetings", include_str!("../queries/meetings.rq")),
+    ("entities", include_str!("../queries/entities.rq")),
+    ("meetings-in-place", include_str!("../queries/meetings-in-place.rq")),
+    ("statements-by", include_str!("../queries/statements-by.rq")),
+    ("roles-of", include_str!("../queries/roles-of.rq")),
+];
+
+pub fn run() -> ExitCode {
+    let cli = Cli::parse();
+    match dispatch(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn lexicon(cli_dir: &Option<PathBuf>) -> Result<Arc<Lexicon>> {
+    match cli_dir {
+        Some(d) => Ok(Arc::new(
+            Lexicon::with_extensions(d).with_context(|| format!("loading lexicon extensions from {}", d.display()))?,
+        )),
+        None => Ok(Lexicon::builtin()),
+    }
+}
+
+fn dispatch(cli: Cli) -> Result<ExitCode> {
+    let store_path = |default: &str| cli.store.clone().unwrap_or_else(|| PathBuf::from(default));
+    match &cli.command {
+        Command::Build { inputs } => {
+            let lex = lexicon(&cli.ontology)?;
+            let store = GraphStore::open(&store_path("newsgraph.db"))?;
+            let failed = build(&store, inputs, &lex, cli.quiet)?;
+            Ok(if failed { ExitCode::from(1) } else { ExitCode::SUCCESS })
+        }
+        Command::Query {
+            file,
+            expr,
+            format,
+            timeout,
+        } => {
+            let text = match (file, expr) {
+                (_, Some(e)) => e.clone(),
+                (Some(f), None) => read_query(f)?,
+                (None, None) => bail!("give a query file, a bundled query name, or -e QUERY"),
+            };
+            let store = open_existing(&store_path("newsgraph.db"))?;
+            let stdout = std::io::stdout();
+            let mut out = BufWriter::new(stdout.lock());
+            let t = timeout.map(Duration::from_secs_f64);
+            query::run(store.inner(), &text, *format, t, &mut out)?;
+            out.flush().ok();
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Export {
+            format,
+            output,
+            projection,
+        } => {
+            let store = open_existing(&store_path("newsgraph.db"))?;
+            write_export(&store, *format, *projection, output.as_deref())?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Inspect { inputs } => {
+            let lex = lexicon(&cli.ontology)?;
+            let mut failed = false;
+            let stdout = std::io::stdout();
+            let mut out = BufWriter::new(stdout.lock());
+            for path in newsgraph::ingest::discover(inputs) {
+                let path = match path {
+                    Ok(p) => p,
+                    Err(e) => {
+                        eprintln!("error: {e}");
+                        failed = true;
+                        continue;
+                    }
+                };
+                for item in newsgraph::ingest::read_file(&path) {
+                    match item {
+                        Ok(a) => {
+                            let (ex, _) = pipeline::process(a, &lex);
+                            write!(out, "{}", newsgraph::extract::describe(&ex))?;
+                        }
+                        Err(e) => {
+                            eprintln!("error: {e}");
+                            failed = true;
+                        }
+                    }
+                }
+            }
+            out.flush().ok();
+            Ok(if failed { ExitCode::from(1) } else { ExitCode::SUCCESS })
+        }
+        Command::Demo { samples, graphml } => {
+            let lex = lexicon(&cli.ontology)?;
+            let samples = samples
+                .clone()
+                .unwrap_or_else(|| PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/samples")));
+            let store = GraphStore::open(&store_path("newsgraph-demo.db"))?;
+            println!("Building {} from {} ...", store.path().display(), samples.display());
+            let failed = build(&store, std::slice::from_ref(&samples), &lex, cli.quiet)?;
+            println!();
+            print_who_met_whom(&store)?;
+            write_export(&store, ExportFormat::Graphml, Projection::Actors, Some(graphml))?;
+            println!("\nGraphML contact network written to {}", graphml.display());
+            println!(
+                "Try: newsgraph query --store {} who-met-whom --format csv",
+                store.path().display()
+            );
+            Ok(if failed { ExitCode::from(1) } else { ExitCode::SUCCESS })
+        }
+    }
+}
+
+fn open_existing(path: &Path) -> Result<GraphStore> {
+    if !path.exists() {
+        bail!(
+            "{}: no store here yet; create one with `newsgraph build --store {} INPUT...`",
+            path.display(),
+            path.display()
+        );
+    }
+    Ok(GraphStore::open(path)?)
+}
+
+fn read_query(name: &str) -> Result<String> {
+    let p = Path::new(name);
+    if p.exists() {
+        return std::fs::read_to_string(p).with_context(|| format!("reading query file {name}"));
+    }
+    let bare = name.trim_end_matches(".rq").rsplit('/').next().unwrap_or(name);
+    if let Some((_, q)) = QUERIES.iter().find(|(n, _)| *n == bare) {
+        return Ok(q.to_string());
+    }
+    let known: Vec<&str> = QUERIES.iter().map(|(n, _)| *n).collect();
+    bail!("{name}: no such query file or bundled query (bundled: {})", known.join(", "))
+}
+
+fn write_export(store: &GraphStore, format: ExportFormat, projection: Projection, output: Option<&Path>) -> Result<()> {
+    match output {
+        Some(p) => {
+            let f = std::fs::File::create(p).with_context(|| format!("creating {}", p.display()))?;
+            let mut w = BufWriter::new(f);
+            export::export(store.inner(), format, projection, &mut w)?;
+            w.flush().with_context(|| format!("writing {}", p.display()))?;
+        }
+        None => {
+            let stdout = std::io::stdout();
+            let mut w = BufWriter::new(stdout.lock());
+            export::export(store.inner(), format, projection, &mut w)?;
+            w.flush().ok();
+        }
+    }
+    Ok(())
+}
+
+/// Runs a build with a progress bar and per-problem messages; true when something failed.
+fn build(store: &GraphStore, inputs: &[PathBuf], lex: &Lexicon, quiet: bool) -> Result<bool> {
+    let started = Instant::now();
+    let bar = ProgressBar::new_spinner();
+    bar.set_style(
+        ProgressStyle::with_template("{spinner} {pos} articles  {elapsed}  {per_sec}")
+            .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+    );
+    let report = pipeline::build(
+        store,
+        inputs,
+        lex,
+        |p: &Problem| {
+            if p.is_error() || !quiet {
+                bar.suspend(|| eprintln!("{p}"));
+            }
+        },
+        |n| bar.set_position(n as u64),
+    );
+    bar.finish_and_clear();
+    let secs = started.elapsed().as_secs_f64();
+    if !quiet {
+        eprintln!(
+            "{} articles from {} files: {} sentences, {} entities, {} events, {} quads in {:.2}s ({:.0} sentences/s); {} errors, {} warnings",
+            report.articles,
+            report.files,
+            report.sentences,
+            report.entities,
+            report.events,
+            report.quads,
+            secs,
+            report.sentences as f64 / secs.max(1e-9),
+            report.errors,
+            report.warnings
+        );
+        if report.confusables_folded + report.spam_removed + report.boilerplate_removed > 0 {
+            eprintln!(
+                "cleaning: {} look-alike characters folded, {} spam and {} boilerplate pieces removed",
+                report.confusables_folded, report.spam_removed, report.boilerplate_removed
+            );
+        }
+    }
+    if report.errors > 0 {
+        eprintln!("{} input(s) failed; everything else was stored", report.errors);
+    }
+    Ok(report.errors > 0)
+}
+
+fn print_who_met_whom(store: &GraphStore) -> Result<()> {
+    let q = QUERIES
+        .iter()
+        .find(|(n, _)| *n == "who-met-whom")
+        .map(|(_, q)| *q)
+        .unwrap_or_default();
+    let t = query::select(store.inner(), q, None)?;
+    let get = |row: &Vec<Option<oxigraph::model::Term>>, name: &str| {
+        t.col(name).map(|i| Table::value(&row[i])).unwrap_or_default()
+    };
+    println!("Who met whom ({} pairs):", t.rows.len());
+    for row in &t.rows {
+        let place = get(row, "placeName");
+        let date = get(row, "date");
+        println!(
+            "\n  {} -- {}{}{}   [{}]",
+            get(row, "aName"),
+            get(row, "bName"),
+            if place.is_empty() { String::new() } else { format!(", in {place}") },
+            if date.is_empty() { String::new() } else { format!(", {date}") },
+            get(row, "articleId"),
+        );
+        let s = get(row, "sentence");
+        if !s.is_empty() {
+            println!("      \"{}\"", s.chars().take(300).collect::<String>());
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,399 @@
+//! Entity resolution within an article: mentions → entities with canonical keys.
+//!
+//! Full person names get a global key from their canonical spelling (transliteration variants
+//! folded), so the same person in two articles is one node; surname-only mentions join the full
+//! name in the same article, and stay article-scoped when none is given (two "Smith"s in two
+//! articles are not merged). Organisation phrases without a country ("the Foreign Ministry")
+//! join the last one with the same head that has one. Capitals keep their own identity as
+//! places; `events` reads them as their country when they act. No I/O, no IRIs.
+
+use super::mentions::{self, Ctx, Mention, Ref};
+use super::{Entity, MentionRecord, OffsetMapper, Offsets, Role, Segmented};
+use crate::lexicon::{Kind, Lexicon, Surface};
+use crate::rdf::slug;
+use std::collections::HashMap;
+
+/// A mention placed in its sentence, resolved to an entity.
+#[derive(Debug, Clone)]
+pub struct SentMention {
+    pub entity: usize,
+    pub kind: Kind,
+    pub tok_start: usize,
+    pub tok_end: usize,
+    pub start: usize,
+    pub end: usize,
+    /// Title kind of the person at this mention (spokesperson, minister ...), if stated here.
+    pub title_kind: Option<String>,
+    /// A demonym use ("Russian diplomats"), not a name.
+    pub demonym: bool,
+    /// This mention qualifies the title of a person mention (index in the sentence list).
+    pub affiliation_of: Option<usize>,
+}
+
+pub struct Resolved {
+    pub entities: Vec<Entity>,
+    pub mentions: Vec<MentionRecord>,
+    pub roles: Vec<Role>,
+    pub sentence_mentions: Vec<Vec<SentMention>>,
+    /// Title kinds each person holds anywhere in the article.
+    pub person_titles: HashMap<usize, Vec<String>>,
+}
+
+struct Builder<'a> {
+    lex: &'a Lexicon,
+    article: &'a str,
+    entities: Vec<Entity>,
+    by_key: HashMap<String, usize>,
+}
+
+impl Builder<'_> {
+    fn get(&mut self, key: String, kind: Kind, subtype: &str, name: &str, wikidata: Option<String>) -> usize {
+        if let Some(&i) = self.by_key.get(&key) {
+            return i;
+        }
+        let i = self.entities.len();
+        self.entities.push(Entity {
+            key: key.clone(),
+            kind,
+            subtype: subtype.to_string(),
+            name: name.to_string(),
+            names: Vec::new(),
+            wikidata,
+            country: None,
+        });
+        self.by_key.insert(key, i);
+        i
+    }
+
+    fn known(&mut self, idx: usize) -> usize {
+        let e = self.lex.entities[idx].clone();
+        let i = self.get(e.key.clone(), e.kind, &e.subtype, &e.name, e.wikidata.clone());
+        if let Some(c) = e.country.filter(|&c| c != idx) {
+            let ci = self.known(c);
+            self.entities[i].country = Some(ci);
+        }
+        i
+    }
+
+    fn add_name(&mut self, i: usize, name: &str) {
+        let name = name.trim();
+        let name = name.strip_prefix("the ").unwrap_or(name);
+        if name.is_empty() {
+            return;
+        }
+        let names = &mut self.entities[i].names;
+        if !names.iter().any(|n| n == name) {
+            names.push(name.to_string());
+        }
+    }
+}
+
+/// Canonical key text of a person name: transliteration-folded, diacritics removed, lowercase.
+pub fn person_key(lex: &Lexicon, name: &str) -> String {
+    let words: Vec<&str> = name.split_whitespace().collect();
+    let mut parts = Vec::new();
+    for (k, w) in words.iter().enumerate() {
+        let w = w.trim_end_matches('.');
+        let c = if k == 0 { lex.canonical_given(w) } else { w };
+        parts.push(c.to_string());
+    }
+    format!("person-{}", slug(&parts.join(" ")))
+}
+
+fn title_case(s: &str) -> String {
+    s.split(' ')
+        .map(|w| {
+            let mut c = w.chars();
+            match c.next() {
+                Some(f) if w != "of" && w != "in" => f.to_uppercase().collect::<String>() + c.as_str(),
+                Some(_) => w.to_string(),
+                None => String::new(),
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Resolves the mentions of every sentence into article entities.
+pub fn resolve(seg: &Segmented, lex: &Lexicon, mapper: &OffsetMapper, article_id: &str) -> Resolved {
+    let text = &seg.norm.text;
+    let mut b = Builder {
+        lex,
+        article: article_id,
+        entities: Vec::new(),
+        by_key: HashMap::new(),
+    };
+    // Pass 1: raw mentions per sentence.
+    let raw: Vec<Vec<Mention>> = seg
+        .sentences
+        .iter()
+        .map(|s| mentions::find(&Ctx::new(text, s, lex), s.index))
+        .collect();
+    // Full person names of the article, by surname (lowercase) → full name.
+    let mut surnames: HashMap<String, Vec<String>> = HashMap::new();
+    for m in raw.iter().flatten() {
+        if m.reference == Ref::Person && m.text.split_whitespace().count() >= 2 {
+            let last = m.text.split_whitespace().last().unwrap_or("").to_lowercase();
+            let v = surnames.entry(last).or_default();
+            if !v.contains(&m.text) {
+                v.push(m.text.clone());
+            }
+        }
+    }
+    for c in &seg.norm.contributors {
+        if c.name.split_whitespace().count() >= 2 {
+            let last = c.name.split_whitespace().last().unwrap_or("").to_lowercase();
+            surnames.entry(last).or_default().push(c.name.clone());
+        }
+    }
+    let mut out_mentions = Vec::new();
+    let mut roles = Vec::new();
+    let mut sentence_mentions = Vec::new();
+    let mut person_titles: HashMap<usize, Vec<String>> = HashMap::new();
+    // Last organisation entity seen per canonical head, for "the Foreign Ministry".
+    let mut last_by_head: HashMap<String, usize> = HashMap::new();
+    // Last person holding a title kind, for "the minister".
+    for (si, ms) in raw.iter().enumerate() {
+        let mut sent: Vec<SentMention> = Vec::new();
+        // Map from raw mention index to sentence-mention index.
+        let mut idx_map: Vec<Option<usize>> = vec![None; ms.len()];
+        for (mi, m) in ms.iter().enumerate() {
+            let resolved = match &m.reference {
+                Ref::Known { entity, surface } => {
+                    let i = b.known(*entity);
+                    if *surface == Surface::Name {
+                        b.add_name(i, &m.text);
+                    } else {
+                        let n = b.entities[i].name.clone();
+                        b.add_name(i, &n);
+                    }
+                    Some((i, *surface == Surface::Demonym))
+                }
+                Ref::OrgPhrase {
+                    head,
+                    country,
+                    location,
+                } => {
+                    let i = org_phrase(&mut b, &m.text, head, *country, *location, &last_by_head);
+                    last_by_head.insert(head.clone(), i);
+                    Some((i, false))
+                }
+                Ref::OrgName => {
+                    let name = m.text.strip_prefix("The ").unwrap_or(&m.text).to_string();
+                    let lookup = lex
+                        .surfaces
+                        .get(&name)
+                        .and_then(|f| f.iter().find(|f| lex.entities[f.entity].kind == Kind::Organization))
+                        .map(|f| f.entity);
+                    let i = match lookup {
+                        Some(k) => b.known(k),
+                        None => b.get(format!("org-{}", slug(&name)), Kind::Organization, "", &name, None),
+                    };
+                    b.add_name(i, &name);
+                    Some((i, false))
+                }
+                Ref::Person => Some((person(&mut b, &m.text, &surnames), false)),
+                Ref::Unknown => {
+                    // A bare surname (any case) of a person named in full in this article.
+                    let words: Vec<&str> = m.text.split_whitespace().collect();
+                    let last = words.last().map(|w| w.to_lowercase()).unwrap_or_default();
+                    let single_known = surnames.get(&last).is_some_and(|v| {
+                        words.len() == 1 || v.iter().any(|full| full.eq_ignore_ascii_case(&m.text))
+                    });
+                    if single_known {
+                        Some((person(&mut b, &m.text, &surnames), false))
+                    } else {
+                        None
+                    }
+                }
+            };
+            let Some((entity, demonym)) = resolved else { continue };
+            let kind = b.entities[entity].kind;
+            let offsets = mapper.map(m.start, m.end);
+            out_mentions.push(MentionRecord {
+                entity,
+                sentence: si,
+                offsets,
+                text: m.text.clone(),
+            });
+            let title_kind = m.title.as_ref().map(|(t, _, _)| t.kind.clone());
+            if let Some((t, ts, _)) = &m.title
+                && kind == Kind::Person
+            {
+                person_titles.entry(entity).or_default().push(t.kind.clone());
+                let organization = m
+                    .affiliation
+                    .and_then(|a| idx_map.get(a).copied().flatten())
+                    .map(|k: usize| sent[k].entity);
+                let s = seg.sentences[si].tokens[*ts].span.start;
+                roles.push(Role {
+                    person: entity,
+                    title: t.title.clone(),
+                    kind: t.kind.clone(),
+                    organization,
+                    sentence: si,
+                    offsets: Offsets {
+                        start: mapper.map(s, m.end).start,
+                        end: offsets.end,
+                    },
+                });
+            }
+            idx_map[mi] = Some(sent.len());
+            sent.push(SentMention {
+                entity,
+                kind,
+                tok_start: m.tok_start,
+                tok_end: m.tok_end,
+                start: m.start,
+                end: m.end,
+                title_kind,
+                demonym,
+                affiliation_of: None,
+            });
+        }
+        // Mark affiliations: the org or country that qualifies a person's title.
+        for (mi, m) in ms.iter().enumerate() {
+            if let (Some(a), Some(p)) = (m.affiliation, idx_map[mi])
+                && let Some(ai) = idx_map.get(a).copied().flatten()
+            {
+                sent[ai].affiliation_of = Some(p);
+            }
+        }
+        sentence_mentions.push(sent);
+    }
+    // Contributors from credit lines are persons of the article too.
+    for c in &seg.norm.contributors {
+        let i = person(&mut b, &c.name, &surnames);
+        let chars = crate::model::CharIndex::new(&seg.raw.text);
+        out_mentions.push(MentionRecord {
+            entity: i,
+            sentence: usize::MAX,
+            offsets: Offsets {
+                start: chars.char_at(c.original_start),
+                end: chars.char_at(c.original_end),
+            },
+            text: c.name.clone(),
+        });
+    }
+    for e in &mut b.entities {
+        e.names.sort();
+    }
+    let _ = b.article;
+    Resolved {
+        entities: b.entities,
+        mentions: out_mentions,
+        roles,
+        sentence_mentions,
+        person_titles,
+    }
+}
+
+fn person(b: &mut Builder, text: &str, surnames: &HashMap<String, Vec<String>>) -> usize {
+    let words: Vec<&str> = text.split_whitespace().collect();
+    let full = if words.len() >= 2 && !words[0].chars().all(|c| c.is_uppercase()) {
+        text.to_string()
+    } else {
+        let last = words.last().map(|w| w.to_lowercase()).unwrap_or_default();
+        match surnames.get(&last) {
+            // One full name with this surname: that person. Several: ambiguous, keep apart.
+            Some(v) if v.len() == 1 => v[0].clone(),
+            _ => String::new(),
+        }
+    };
+    let i = if full.is_empty() {
+        // Surname only and no full name here: article-scoped, never merged across articles.
+        let key = format!("{}-in-{}", person_key(b.lex, text), slug(b.article));
+        b.get(key, Kind::Person, "", &title_case_word(text), None)
+    } else {
+        let key = person_key(b.lex, &full);
+        b.get(key, Kind::Person, "", &full, None)
+    };
+    b.add_name(i, &if words.iter().all(|w| w.chars().filter(|c| c.is_alphabetic()).all(|c| c.is_uppercase())) && words.len() == 1 { title_case_word(text) } else { text.to_string() });
+    i
+}
+
+fn title_case_word(s: &str) -> String {
+    let lower = s.to_lowercase();
+    title_case(&lower)
+}
+
+fn org_phrase(
+    b: &mut Builder,
+    text: &str,
+    head: &str,
+    country: Option<usize>,
+    location: Option<usize>,
+    last_by_head: &HashMap<String, usize>,
+) -> usize {
+    let lex = b.lex;
+    let surface = text.strip_prefix("the ").unwrap_or(text);
+    // A lexicon institution with this exact surface form wins.
+    if let Some(k) = lex
+        .surfaces
+        .get(surface)
+        .and_then(|f| f.iter().find(|f| lex.entities[f.entity].kind == Kind::Organization))
+        .map(|f| f.entity)
+    {
+        let i = b.known(k);
+        b.add_name(i, surface);
+        return i;
+    }
+    // Try the canonical English forms against the lexicon: "<Country> <head>", "<head> of <Country>".
+    if let Some(c) = country {
+        let cname = &lex.entities[c].name;
+        for cand in [
+            format!("{} of {}", title_case(head), cname),
+            format!("{cname} {}", title_case(head)),
+        ] {
+            if let Some(k) = lex
+                .surfaces
+                .get(&cand)
+                .and_then(|f| f.iter().find(|f| lex.entities[f.entity].kind == Kind::Organization))
+                .map(|f| f.entity)
+            {
+                let i = b.known(k);
+                b.add_name(i, surface);
+                return i;
+            }
+        }
+    }
+    // An unqualified head joins the last qualified one ("the Foreign Ministry", "the embassy").
+    if country.is_none() && location.is_none()
+        && let Some(&i) = last_by_head.get(head)
+    {
+        b.add_name(i, surface);
+        return i;
+    }
+    let subtype = match head.rsplit(' ').next().unwrap_or("") {
+        "ministry" => "Ministry",
+        "embassy" => "Embassy",
+        "consulate" | "general" => "Consulate",
+        "agency" | "intelligence" | "service" => "Agency",
+        "bank" => "Bank",
+        _ => "",
+    };
+    let ckey = country.map(|c| lex.entities[c].key.clone());
+    let lkey = location.map(|l| lex.entities[l].key.clone());
+    // "the U.S. Embassy" after "the U.S. Embassy in Ankara": the located one.
+    if location.is_none()
+        && let Some(&i) = last_by_head.get(head)
+        && b.entities[i].key.starts_with(&format!("org-{}-{}", ckey.clone().unwrap_or_default(), slug(head)))
+    {
+        b.add_name(i, surface);
+        return i;
+    }
+    let key = format!(
+        "org-{}-{}{}",
+        ckey.clone().unwrap_or_default(),
+        slug(head),
+        lkey.map(|l| format!("-in-{l}")).unwrap_or_default()
+    );
+    let name = surface.to_string();
+    let i = b.get(key, Kind::Organization, subtype, &name, None);
+    if let Some(c) = country {
+        let ci = b.known(c);
+        b.entities[i].country = Some(ci);
+    }
+    b.add_name(i, surface);
+    i
+}

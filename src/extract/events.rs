@@ -1,0 +1,814 @@
+//! Events and claims: meetings, talks, visits, calls (and other trigger events) with their
+//! participants, place, date and status; who said what.
+//!
+//! A trigger from the lexicon opens an event. Its status comes from cue words in the same
+//! clause (planned, cancelled, denied, negated, hypothetical; else held). Participants are the
+//! entities in subject position before a verb trigger, the objects after it ("met with B",
+//! "talks between A and B"), the subject of a support verb before a noun trigger ("held
+//! talks"), the main-clause subject after a fronted "After meetings with ..." phrase, and the
+//! named heads of delegations. Speakers who only report ("X said", "according to X") and
+//! spokespeople are not participants. Place: a place after "in"/"at" in the clause, a city
+//! preferred over a country; date: a time expression in the sentence, else the article anchor.
+//! No I/O.
+
+use super::entities::SentMention;
+use super::{Claim, Event, Extraction, OffsetMapper, Segmented, Status};
+use crate::dates::{self, ResolvedDate, Tense};
+use crate::lexicon::{CueKind, Kind, Lexicon};
+use crate::segment::{Sentence, TokenKind};
+use jiff::civil::Date;
+use regex::Regex;
+use std::collections::BTreeSet;
+use std::sync::LazyLock;
+
+/// The dateline of a wire story: place and date it was filed.
+#[derive(Debug, Clone)]
+pub struct Dateline {
+    pub place: Option<usize>,
+    pub date: Option<ResolvedDate>,
+    pub sentence: usize,
+}
+
+static DATELINE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"^(?:(?P<city>[A-Z][A-Za-z.'\- ]{1,40}?)(?:, [A-Z][A-Za-z. ]{1,25})?,\s+)?(?P<date>(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?\s+\d{1,2})?(?:,? \d{4})?\s*(?:\([A-Za-z][A-Za-z .&'-]{0,40}\)\s*)?-\s",
+    )
+    .expect("valid dateline regex")
+});
+
+/// Finds a dateline at the start of one of the first three sentences.
+pub fn dateline(text: &str, sentences: &[Sentence], published: Option<Date>, lex: &Lexicon) -> Option<Dateline> {
+    for s in sentences.iter().take(3) {
+        let st = &text[s.span.start..s.span.end];
+        let Some(c) = DATELINE.captures(st) else { continue };
+        if c.name("city").is_none() && c.name("date").is_none() {
+            continue;
+        }
+        let place = c.name("city").and_then(|m| {
+            let name = m.as_str().trim();
+            lex.surfaces.get(name).and_then(|forms| {
+                forms
+                    .iter()
+                    .find(|f| lex.entities[f.entity].kind == Kind::Place)
+                    .map(|f| f.entity)
+            })
+        });
+        if c.name("city").is_some() && place.is_none() && c.name("date").is_none() {
+            continue;
+        }
+        let date = c.name("date").and_then(|m| {
+            dates::find_time_exprs(m.as_str(), published, Tense::Past)
+                .into_iter()
+                .find_map(|e| e.resolved)
+        });
+        return Some(Dateline {
+            place,
+            date,
+            sentence: s.index,
+        });
+    }
+    None
+}
+
+pub struct EventsOut {
+    pub events: Vec<Event>,
+    pub claims: Vec<Claim>,
+}
+
+/// Group nouns that make a demonym an actor: "Russian diplomats", "the U.S. delegation".
+const GROUP_NOUNS: &[&str] = &[
+    "diplomats", "officials", "delegation", "delegations", "negotiators", "envoys", "leaders",
+    "ministers", "side", "sides", "team", "teams", "counterparts", "representatives",
+    "authorities", "government", "governments", "presence", "officers", "chiefs", "interlocutors",
+    "experts", "lawmakers", "generals",
+];
+
+/// Verbs that make the subject a participant of a noun trigger: "held talks", "attended a meeting".
+const SUPPORT_VERBS: &[&str] = &[
+    "held", "hold", "holds", "holding", "had", "have", "has", "attended", "attend", "attends",
+    "concluded", "conclude", "began", "begin", "opened", "open", "joined", "chaired", "hosted",
+    "host", "hosts", "wrapped", "ended", "continued", "resumed", "resume", "completed", "started",
+    "made", "paid", "conducted",
+];
+
+/// Objects that turn "meet" into a non-meeting ("meet expectations", "meeting the target").
+const FALSE_OBJECTS: &[&str] = &[
+    "expectations", "expectation", "target", "targets", "demand", "demands", "needs", "need",
+    "requirements", "requirement", "criteria", "deadline", "deadlines", "standards", "standard",
+    "goals", "goal", "obligations", "obligation", "costs", "cost", "forecasts", "forecast",
+    "estimates", "conditions", "threshold", "quota", "quotas", "payments", "commitments",
+];
+
+const PRONOUNS_SUBJ: &[&str] = &["he", "she"];
+
+fn is_break(w: &str) -> bool {
+    matches!(w, ";" | ":")
+}
+
+struct Sent<'a> {
+    text: &'a str,
+    s: &'a Sentence,
+    norms: Vec<String>,
+    cover: Vec<Option<usize>>,
+    ms: &'a [SentMention],
+}
+
+impl Sent<'_> {
+    fn n(&self, i: usize) -> &str {
+        self.norms.get(i).map(|s| s.as_str()).unwrap_or("")
+    }
+    fn len(&self) -> usize {
+        self.s.tokens.len()
+    }
+    fn cap(&self, i: usize) -> bool {
+        self.s.tokens.get(i).is_some_and(|t| t.cap)
+    }
+}
+
+/// A reporting frame: who reports, and which tokens belong to the frame.
+struct Frame {
+    speaker: Option<usize>,
+    speaker_mention: Option<usize>,
+    verb_tok: usize,
+    verb: String,
+}
+
+fn frames(st: &Sent, lex: &Lexicon) -> Vec<Frame> {
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < st.len() {
+        let Some((len, kind)) = lex.cues.longest_at(st.text, &st.s.tokens, i) else {
+            i += 1;
+            continue;
+        };
+        if *kind != CueKind::Reporting && *kind != CueKind::Denial {
+            i += len;
+            continue;
+        }
+        let verb: String = (i..i + len).map(|k| st.n(k)).collect::<Vec<_>>().join(" ");
+        // Speaker: "according to X" / "said X" → after; "X said" → before (nearest, skipping
+        // titles and appositions up to a comma).
+        let mut speaker_mention = None;
+        let after = st.ms.iter().position(|m| m.tok_start >= i + len && m.tok_start <= i + len + 2 && matches!(m.kind, Kind::Person | Kind::Organization) && m.affiliation_of.is_none());
+        let before = st
+            .ms
+            .iter()
+            .enumerate()
+            .rev()
+            .find(|(_, m)| m.tok_end <= i && m.tok_end + 8 >= i && matches!(m.kind, Kind::Person | Kind::Organization) && m.affiliation_of.is_none())
+            .map(|(k, _)| k);
+        if verb.starts_with("according") || verb == "cited" || verb == "quoted" {
+            speaker_mention = after;
+        } else if let Some(b) = before {
+            // Only when no other verb stands between the speaker and the cue.
+            let gap_ok = (st.ms[b].tok_end..i).all(|k| {
+                let w = st.n(k);
+                !matches!(w, "met" | "meet" | "held" | "visited" | "that")
+            });
+            if gap_ok {
+                speaker_mention = Some(b);
+            }
+        }
+        if speaker_mention.is_none() && (i > 0 && st.n(i - 1) == ",") {
+            speaker_mention = after;
+        }
+        if speaker_mention.is_none() && i > 0 && PRONOUNS_SUBJ.contains(&st.n(i - 1)) {
+            // "he said": the speaker is resolved by the caller from the previous subject.
+        }
+        out.push(Frame {
+            speaker: speaker_mention.map(|m| st.ms[m].entity),
+            speaker_mention,
+            verb_tok: i,
+            verb,
+        });
+        i += len;
+    }
+    out
+}
+
+/// Status of a trigger from cues in its clause.
+fn status(st: &Sent, lex: &Lexicon, t0: usize, t1: usize, verb: bool) -> Status {
+    let lo = clause_start(st, t0);
+    let hi = clause_end(st, t1);
+    let mut planned = false;
+    let mut cancelled = false;
+    let mut negated = false;
+    let mut denied = false;
+    let mut hypothetical = false;
+    let mut k = lo;
+    while k < hi {
+        if k >= t0 && k < t1 {
+            k += 1;
+            continue;
+        }
+        let Some((len, kind)) = lex.cues.longest_at(st.text, &st.s.tokens, k) else {
+            k += 1;
+            continue;
+        };
+        let near_before = k < t0 && t0 - (k + len) <= 4;
+        let after = k >= t1;
+        match kind {
+            CueKind::Cancelled => cancelled = true,
+            CueKind::Planned if near_before || (after && k - t1 <= 1) => planned = true,
+            CueKind::Negation if near_before || (after && k - t1 <= 2) => negated = true,
+            CueKind::Denial => denied = true,
+            CueKind::Hypothetical if near_before => hypothetical = true,
+            _ => {}
+        }
+        k += len;
+    }
+    // "to meet" (infinitive) is a plan or wish ("plans to meet", "agreed to meet"), except as
+    // the purpose of a trip or presence told in the past ("was in Istanbul to meet with").
+    if verb && t0 > 0 && st.n(t0 - 1) == "to" && !matches!(st.n(t0), "met") {
+        let purpose = (lo..t0 - 1).any(|j| {
+            matches!(
+                st.n(j),
+                "was" | "were" | "travelled" | "traveled" | "flew" | "arrived" | "went" | "came"
+                    | "visited" | "stopped" | "returned"
+            )
+        });
+        if !purpose {
+            planned = true;
+        }
+    }
+    if cancelled {
+        Status::Cancelled
+    } else if denied {
+        Status::Denied
+    } else if negated {
+        Status::Negated
+    } else if planned {
+        Status::Planned
+    } else if hypothetical {
+        Status::Hypothetical
+    } else {
+        Status::Held
+    }
+}
+
+fn clause_start(st: &Sent, t: usize) -> usize {
+    let mut k = t;
+    while k > 0 {
+        let w = st.n(k - 1);
+        if is_break(w) || w == "that" || (w == "," && matches!(st.n(k), "while" | "but" | "whereas" | "although")) {
+            return k;
+        }
+        k -= 1;
+    }
+    0
+}
+
+fn clause_end(st: &Sent, t: usize) -> usize {
+    let mut k = t;
+    while k < st.len() {
+        let w = st.n(k);
+        if is_break(w) || (w == "," && matches!(st.n(k + 1), "while" | "but" | "whereas" | "although" | "saying" | "which" | "who")) {
+            return k;
+        }
+        k += 1;
+    }
+    st.len()
+}
+
+/// Mentions (indices) that can act: persons, organisations, countries, demonyms with a group noun.
+fn actor(st: &Sent, lex: &Lexicon, ex: &Extraction, m: usize) -> Option<usize> {
+    let sm = &st.ms[m];
+    if sm.affiliation_of.is_some() {
+        return None;
+    }
+    let e = &ex.entities[sm.entity];
+    match sm.kind {
+        Kind::Person | Kind::Organization => Some(sm.entity),
+        Kind::Place => {
+            // A place after "in"/"at"/"to"/"from" is a location, not an actor.
+            let prev = if sm.tok_start > 0 { st.n(sm.tok_start - 1) } else { "" };
+            // "delegations from Russia and the US": a country after "from"/"of" that follows a
+            // group noun stands for that group.
+            let before_prev = if sm.tok_start > 1 { st.n(sm.tok_start - 2) } else { "" };
+            let group_of = matches!(prev, "from" | "of") && GROUP_NOUNS.contains(&before_prev);
+            let listed_group_of = prev == "the"
+                && sm.tok_start > 3
+                && st.n(sm.tok_start - 2) == "and"
+                && (0..sm.tok_start.saturating_sub(2)).rev().take(6).any(|j| {
+                    matches!(st.n(j), "from" | "of") && j > 0 && GROUP_NOUNS.contains(&st.n(j - 1))
+                });
+            if !(group_of || listed_group_of)
+                && matches!(prev, "in" | "at" | "to" | "from" | "near" | "outside" | "into" | "across")
+            {
+                return None;
+            }
+            if sm.demonym {
+                // Demonym actors need a group noun soon after ("Russian and U.S. diplomats").
+                let ok = (sm.tok_end..(sm.tok_end + 5).min(st.len())).any(|k| GROUP_NOUNS.contains(&st.n(k)));
+                return ok.then_some(sm.entity);
+            }
+            if e.subtype == "Country" {
+                return Some(sm.entity);
+            }
+            // A capital acting is its country's government (metonymy).
+            let _ = lex;
+            e.country.filter(|_| e.subtype == "City")
+        }
+    }
+}
+
+/// Finds the events and claims of an article.
+pub fn find(
+    seg: &Segmented,
+    lex: &Lexicon,
+    sentence_mentions: &[Vec<SentMention>],
+    ex: &mut Extraction,
+    anchor: Option<&ResolvedDate>,
+    dateline: Option<&Dateline>,
+    mapper: &OffsetMapper,
+) -> EventsOut {
+    let text = &seg.norm.text;
+    let mut events: Vec<Event> = Vec::new();
+    let mut claims: Vec<Claim> = Vec::new();
+    let mut heads: Vec<(usize, Option<usize>, usize)> = Vec::new();
+    let mut last_subject: Option<usize> = None;
+    let mut not_discussed: Vec<String> = Vec::new();
+    let mut spokespeople: BTreeSet<usize> = BTreeSet::new();
+    for r in &ex.roles {
+        if matches!(r.kind.as_str(), "spokesperson" | "media") {
+            spokespeople.insert(r.person);
+        }
+    }
+    for (si, s) in seg.sentences.iter().enumerate() {
+        let ms = &sentence_mentions[si];
+        let norms: Vec<String> = s
+            .tokens
+            .iter()
+            .map(|t| crate::lexicon::norm_token(t.text(text)))
+            .collect();
+        let mut cover = vec![None; s.tokens.len()];
+        for (k, m) in ms.iter().enumerate() {
+            for c in cover.iter_mut().take(m.tok_end).skip(m.tok_start) {
+                *c = Some(k);
+            }
+        }
+        let st = Sent {
+            text,
+            s,
+            norms,
+            cover,
+            ms,
+        };
+        let fr = frames(&st, lex);
+        let reporters: BTreeSet<usize> = fr.iter().filter_map(|f| f.speaker).collect();
+        // "X was not discussed": a topic recorded as not discussed.
+        for k in 0..st.len() {
+            if st.n(k) == "discussed" && k >= 2 && matches!(st.n(k - 1), "not") {
+                let lo = clause_start(&st, k);
+                let from = st.s.tokens[lo].span.start;
+                let to = st.s.tokens[k - 2].span.end;
+                if to > from {
+                    not_discussed.push(text[from..to].trim_matches(['"', ' ']).to_string());
+                }
+            }
+        }
+        // Delegation heads: "delegation was led by X", "X headed the US presence".
+        find_heads(&st, ex, &mut heads, si);
+        // Triggers.
+        let mut k = 0;
+        while k < st.len() {
+            let Some((len, info)) = lex.triggers.longest_at(text, &s.tokens, k) else {
+                k += 1;
+                continue;
+            };
+            let info = info.clone();
+            let (t0, t1) = (k, k + len);
+            k += len;
+            // Inside a name ("Meet the Press") or a capitalised title: not a trigger.
+            if st.cover[t0].is_some() || (t0 > 0 && st.cap(t0) && !all_caps(&st)) {
+                continue;
+            }
+            if info.verb && (t1..(t1 + 3).min(st.len())).any(|j| FALSE_OBJECTS.contains(&st.n(j))) {
+                continue;
+            }
+            let mut ev_status = status(&st, lex, t0, t1, info.verb);
+            let lo = clause_start(&st, t0);
+            let hi = clause_end(&st, t1);
+            let mut participants: Vec<usize> = Vec::new();
+            let push = |p: &mut Vec<usize>, e: usize| {
+                if !p.contains(&e) {
+                    p.push(e);
+                }
+            };
+            // Subjects before the trigger (verb triggers, or noun triggers with a support verb).
+            let support = !info.verb
+                && (lo..t0).rev().take(4).any(|j| SUPPORT_VERBS.contains(&st.n(j)));
+            let possessive = !info.verb && t0 >= 2 && st.n(t0 - 1) == "s" || (t0 >= 1 && st.n(t0 - 1) == "'s");
+            let fronted = !info.verb && lo == 0 && matches!(st.n(0), "after" | "following" | "during" | "at" | "before");
+            if info.verb || support || possessive {
+                for (mi, m) in st.ms.iter().enumerate() {
+                    if m.tok_end <= t0 && m.tok_start >= lo {
+                        // Skip speakers of a frame that encloses the trigger ("X said A met B").
+                        if fr.iter().any(|f| f.speaker_mention == Some(mi) && f.verb_tok < t0) {
+                            continue;
+                        }
+                        if let Some(e) = actor(&st, lex, ex, mi) {
+                            push(&mut participants, e);
+                        }
+                    }
+                }
+                if participants.is_empty() && t0 > 0 {
+                    // "he met ...": the speaker of this sentence, else the last subject.
+                    let pron = (lo..t0).any(|j| PRONOUNS_SUBJ.contains(&st.n(j)));
+                    if pron {
+                        if let Some(sp) = fr.iter().find(|f| f.verb_tok < t0).and_then(|f| f.speaker) {
+                            push(&mut participants, sp);
+                        } else if let Some(ls) = last_subject {
+                            push(&mut participants, ls);
+                        }
+                    }
+                }
+            }
+            // Objects after the trigger: "met (with) B", "talks between A and B", "with A, B and C".
+            let mut j = t1;
+            let obj_intro = matches!(st.n(j), "with" | "between" | "of" | "among" | "by");
+            if info.verb || obj_intro {
+                if obj_intro {
+                    j += 1;
+                }
+                let mut guard = 0;
+                while j < hi && guard < 40 {
+                    guard += 1;
+                    if let Some(mi) = st.cover[j] {
+                        let m = &st.ms[mi];
+                        if let Some(e) = actor(&st, lex, ex, mi) {
+                            push(&mut participants, e);
+                        }
+                        j = m.tok_end;
+                        continue;
+                    }
+                    let w = st.n(j);
+                    let skip = matches!(w, "and" | "," | "the" | "with" | "his" | "her" | "their" | "its" | "a" | "an" | "'s" | "s" | "both" | "counterpart" | "counterparts" | "officials" | "delegation" | "delegations" | "representatives" | "leaders" | "-")
+                        || st.s.tokens[j].cap
+                        || lex.titles.longest_at(text, &s.tokens, j).is_some()
+                        || GROUP_NOUNS.contains(&w);
+                    if !skip {
+                        break;
+                    }
+                    j += 1;
+                }
+            }
+            if fronted {
+                // "After meetings with A and B, C told reporters ...": C took part.
+                if let Some(comma) = (t1..st.len()).find(|&j| st.n(j) == "," && st.cover.get(j + 1).copied().flatten().is_some_and(|mi| st.ms[mi].kind == Kind::Person)) {
+                    if let Some(mi) = st.cover[comma + 1] {
+                        push(&mut participants, st.ms[mi].entity);
+                    }
+                }
+            }
+            // Reporters and spokespeople are not participants unless they are the subject.
+            let first_subject = participants.first().copied();
+            participants.retain(|e| {
+                let reporter = reporters.contains(e) && Some(*e) != first_subject;
+                let spokes = spokespeople.contains(e) && Some(*e) != first_subject;
+                !(reporter || spokes)
+            });
+            participants.retain(|e| !(reporters.contains(e) && spokespeople.contains(e)));
+            // Place: "in"/"at" + place in the clause, a city over a country.
+            let place = place_of(&st, ex, lo, hi, t0).or_else(|| place_of(&st, ex, 0, st.len(), t0));
+            // Date: a time expression in the sentence, tense from status.
+            let tense = if ev_status == Status::Planned { Tense::Future } else { Tense::Past };
+            let stext = &text[s.span.start..s.span.end];
+            let exprs = dates::find_time_exprs(stext, anchor.map(|a| a.date), tense);
+            let trig_off = s.tokens[t0].span.start - s.span.start;
+            let best = exprs
+                .iter()
+                .filter(|e| e.resolved.is_some())
+                .min_by_key(|e| (!e.specific, e.start.abs_diff(trig_off)));
+            let (date, date_text) = match best {
+                Some(e) => (e.resolved.clone(), Some(e.text.clone())),
+                None => (None, None),
+            };
+            if let Some(d) = &date
+                && ev_status == Status::Held
+                && let Some(a) = anchor
+                && d.date > a.date
+                && d.precision == dates::Precision::Day
+            {
+                // A held event dated after the article is a plan.
+                ev_status = Status::Planned;
+            }
+            let tstart = s.tokens[t0].span.start;
+            let tend = s.tokens[t1 - 1].span.end;
+            events.push(Event {
+                event_type: info.event_type.clone(),
+                cameo: info.cameo.clone(),
+                status: ev_status,
+                trigger: text[tstart..tend].to_string(),
+                trigger_offsets: mapper.map(tstart, tend),
+                sentence: si,
+                support: Vec::new(),
+                participants,
+                place,
+                date,
+                date_text,
+                topics: topics(&st, t1, hi),
+                not_discussed: Vec::new(),
+            });
+        }
+        // Claims.
+        for f in &fr {
+            let Some(speaker) = f.speaker else { continue };
+            let (cs, ce) = claim_span(&st, f);
+            if ce <= cs {
+                continue;
+            }
+            let ev = events.iter().rposition(|e| e.sentence == si);
+            claims.push(Claim {
+                speaker,
+                sentence: si,
+                offsets: mapper.map(cs, ce),
+                text: text[cs..ce].trim().to_string(),
+                verb: f.verb.clone(),
+                event: ev,
+            });
+        }
+        // Remember the last person subject for pronouns in the next sentence.
+        if let Some(m) = st.ms.iter().find(|m| m.kind == Kind::Person && m.affiliation_of.is_none()) {
+            last_subject = Some(m.entity);
+        }
+    }
+    // Delegation heads join the held talks between their countries.
+    attach_heads(&mut events, &heads, ex);
+    // Contact events with no place or date inherit the article's.
+    let main_place = events
+        .iter()
+        .filter(|e| e.is_contact() && e.status == Status::Held)
+        .find_map(|e| e.place)
+        .or_else(|| dateline.and_then(|d| d.place).map(|p| entity_for_known(ex, lex, p)));
+    for e in events.iter_mut().filter(|e| e.is_contact()) {
+        if e.place.is_none() && e.event_type != "PhoneCall" {
+            e.place = main_place;
+        }
+        if e.date.is_none() && e.status == Status::Held {
+            e.date = anchor.cloned();
+        }
+    }
+    // Link claims in sentences without their own event to the article's main contact event.
+    let main = events
+        .iter()
+        .enumerate()
+        .filter(|(_, e)| e.is_contact() && e.status == Status::Held && e.participants.len() >= 2)
+        .max_by_key(|(i, e)| (e.participants.len(), usize::MAX - i))
+        .map(|(i, _)| i);
+    if let Some(m) = main {
+        events[m].not_discussed = not_discussed;
+        for c in &mut claims {
+            if c.event.is_none() {
+                let s = &ex.sentences[c.sentence].text.to_lowercase();
+                if ["talks", "meeting", "met", "visit", "call"].iter().any(|w| s.contains(w)) {
+                    c.event = Some(m);
+                }
+            }
+        }
+    }
+    let (events, remap) = fuse(events);
+    for c in &mut claims {
+        c.event = c.event.and_then(|i| remap.get(i).copied());
+    }
+    EventsOut { events, claims }
+}
+
+fn all_caps(st: &Sent) -> bool {
+    let words: Vec<_> = st.s.tokens.iter().filter(|t| t.kind == TokenKind::Word).collect();
+    words.len() >= 3 && words.iter().filter(|t| t.upper).count() * 10 >= words.len() * 7
+}
+
+fn entity_for_known(ex: &mut Extraction, lex: &Lexicon, known: usize) -> usize {
+    let e = &lex.entities[known];
+    if let Some(i) = ex.entities.iter().position(|x| x.key == e.key) {
+        return i;
+    }
+    ex.entities.push(super::Entity {
+        key: e.key.clone(),
+        kind: e.kind,
+        subtype: e.subtype.clone(),
+        name: e.name.clone(),
+        names: vec![e.name.clone()],
+        wikidata: e.wikidata.clone(),
+        country: None,
+    });
+    ex.entities.len() - 1
+}
+
+fn place_of(st: &Sent, ex: &Extraction, lo: usize, hi: usize, t0: usize) -> Option<usize> {
+    let mut best: Option<(u8, usize, usize)> = None;
+    for m in st.ms.iter() {
+        if m.kind != Kind::Place || m.demonym || m.tok_start < lo || m.tok_end > hi || m.tok_start == 0 {
+            continue;
+        }
+        let prev = st.n(m.tok_start - 1);
+        let prev2 = if m.tok_start >= 2 { st.n(m.tok_start - 2) } else { "" };
+        let introduced = matches!(prev, "in" | "at") || (prev == "capital" || prev2 == "capital") || (prev == "," && m.tok_start >= 2 && st.cover[m.tok_start - 2].is_some_and(|k| st.ms[k].kind == Kind::Place));
+        if !introduced {
+            continue;
+        }
+        // Skip "the war in Ukraine" style: a place right after a non-event noun that follows
+        // a negation is still a place; keep it simple and rank by specificity and distance.
+        let e = &ex.entities[m.entity];
+        let rank = match e.subtype.as_str() {
+            "City" => 0,
+            "Region" => 2,
+            "Country" => 3,
+            _ => 1,
+        };
+        let dist = m.tok_start.abs_diff(t0);
+        if best.is_none_or(|(r, d, _)| (rank, dist) < (r, d)) {
+            best = Some((rank, dist, m.entity));
+        }
+    }
+    best.map(|b| b.2)
+}
+
+fn topics(st: &Sent, t1: usize, hi: usize) -> Vec<String> {
+    // "to discuss X", "on X", "about X" right after the trigger: the noun phrase up to a comma.
+    let mut k = t1;
+    while k < hi && k < t1 + 8 {
+        let w = st.n(k);
+        if w == "discuss" || w == "about" || w == "over" {
+            let from = k + 1;
+            let mut to = from;
+            while to < hi && !matches!(st.n(to), "," | "." | "in" | "on" | "and" | "said") {
+                to += 1;
+            }
+            if to > from {
+                let a = st.s.tokens[from].span.start;
+                let b = st.s.tokens[to - 1].span.end;
+                return vec![st.text[a..b].to_string()];
+            }
+        }
+        k += 1;
+    }
+    Vec::new()
+}
+
+fn claim_span(st: &Sent, f: &Frame) -> (usize, usize) {
+    let s = st.s.span;
+    let toks = &st.s.tokens;
+    // Quoted material anywhere in the sentence is the claim.
+    let t = &st.text[s.start..s.end];
+    if let (Some(a), Some(b)) = (t.find('"'), t.rfind('"'))
+        && b > a + 1
+    {
+        return (s.start + a + 1, s.start + b);
+    }
+    let v = f.verb_tok;
+    let sm = f.speaker_mention.map(|m| &st.ms[m]);
+    match sm {
+        // "X said (that) ...": what follows.
+        Some(m) if m.tok_end <= v => {
+            let mut from = v + 1;
+            while from < toks.len() && matches!(st.n(from), "that" | "," | "to" | "media" | "reporters") {
+                from += 1;
+            }
+            let rest_is_words = (from..toks.len()).any(|k| toks[k].kind == TokenKind::Word);
+            if rest_is_words {
+                (toks[from].span.start, s.end)
+            } else if m.tok_start > 1 {
+                // "..., the ministry and the embassy said.": what precedes the speaker.
+                let mut to = m.tok_start;
+                while to > 0 && matches!(st.n(to - 1), "," | "the" | "a" | "an") {
+                    to -= 1;
+                }
+                if to > 0 { (s.start, toks[to - 1].span.end) } else { (0, 0) }
+            } else {
+                (0, 0)
+            }
+        }
+        // "..., said X" / "according to X, ...": what precedes the frame, or follows it.
+        Some(m) => {
+            if v > 1 {
+                (s.start, toks[v - 1].span.start)
+            } else {
+                let from = m.tok_end;
+                if from < toks.len() {
+                    (toks[from].span.start, s.end)
+                } else {
+                    (0, 0)
+                }
+            }
+        }
+        None => (0, 0),
+    }
+}
+
+/// "The X delegation was led by A", "headed by A", "A headed/led the X side/presence".
+fn find_heads(st: &Sent, ex: &Extraction, heads: &mut Vec<(usize, Option<usize>, usize)>, si: usize) {
+    for k in 0..st.len() {
+        let w = st.n(k);
+        if !matches!(w, "led" | "headed" | "leads" | "heads" | "leading" | "heading") {
+            continue;
+        }
+        let by = st.n(k + 1) == "by";
+        // Country of the delegation: a demonym/country mention next to a group noun.
+        let group_country = |from: usize, to: usize| -> Option<usize> {
+            st.ms
+                .iter()
+                .filter(|m| m.tok_start >= from && m.tok_end <= to && m.kind == Kind::Place)
+                .find(|m| (m.tok_end..(m.tok_end + 3).min(st.len())).any(|j| GROUP_NOUNS.contains(&st.n(j))))
+                .map(|m| {
+                    let e = &ex.entities[m.entity];
+                    if e.subtype == "City" { e.country.unwrap_or(m.entity) } else { m.entity }
+                })
+        };
+        let has_group = |from: usize, to: usize| (from..to).any(|j| GROUP_NOUNS.contains(&st.n(j)));
+        if by {
+            // Person after "by" (skipping title and apposition), delegation before.
+            let lo = clause_start(st, k);
+            if !has_group(lo, k) {
+                continue;
+            }
+            if let Some(m) = st.ms.iter().find(|m| m.tok_start > k && m.kind == Kind::Person && m.affiliation_of.is_none() && m.tok_start <= k + 16) {
+                heads.push((m.entity, group_country(lo, k), si));
+            }
+        } else {
+            // "A headed the X delegation".
+            let hi = clause_end(st, k + 1).min(k + 8);
+            if !has_group(k + 1, hi) {
+                continue;
+            }
+            if let Some(m) = st.ms.iter().rev().find(|m| m.tok_end <= k && m.kind == Kind::Person && m.affiliation_of.is_none()) {
+                heads.push((m.entity, group_country(k + 1, hi), si));
+            }
+        }
+    }
+}
+
+fn attach_heads(events: &mut [Event], heads: &[(usize, Option<usize>, usize)], ex: &Extraction) {
+    if heads.is_empty() {
+        return;
+    }
+    // The held talks/meeting between institutions or countries that the heads' sides attended.
+    let target = events
+        .iter()
+        .enumerate()
+        .filter(|(_, e)| e.is_contact() && e.status == Status::Held)
+        .filter(|(_, e)| e.participants.iter().filter(|&&p| ex.entities[p].kind != Kind::Person).count() >= 2)
+        .max_by_key(|(i, e)| {
+            let covered = heads.iter().filter(|(_, c, _)| c.is_some_and(|c| e.participants.contains(&c))).count();
+            (covered, usize::MAX - i)
+        })
+        .map(|(i, _)| i);
+    let Some(t) = target else { return };
+    for (person, country, si) in heads {
+        let ok = country.is_none_or(|c| events[t].participants.contains(&c));
+        if ok && !events[t].participants.contains(person) {
+            events[t].participants.push(*person);
+            if !events[t].support.contains(si) && *si != events[t].sentence {
+                events[t].support.push(*si);
+            }
+        }
+    }
+}
+
+/// Merges events of one article that describe the same contact: same status, overlapping
+/// participants (one set inside the other), compatible place and date.
+fn fuse(events: Vec<Event>) -> (Vec<Event>, Vec<usize>) {
+    let mut out: Vec<Event> = Vec::new();
+    let mut remap = Vec::with_capacity(events.len());
+    for e in events {
+        let same = out.iter().position(|o| {
+            o.is_contact()
+                && e.is_contact()
+                && o.status == e.status
+                && !e.participants.is_empty()
+                && !o.participants.is_empty()
+                && (e.participants.iter().all(|p| o.participants.contains(p))
+                    || o.participants.iter().all(|p| e.participants.contains(p)))
+                && (o.place.is_none() || e.place.is_none() || o.place == e.place)
+                && (o.date.is_none() || e.date.is_none() || o.date == e.date)
+        });
+        match same {
+            Some(i) => {
+                remap.push(i);
+                let o = &mut out[i];
+                for p in e.participants {
+                    if !o.participants.contains(&p) {
+                        o.participants.push(p);
+                    }
+                }
+                if !o.support.contains(&e.sentence) && o.sentence != e.sentence {
+                    o.support.push(e.sentence);
+                }
+                o.support.extend(e.support);
+                o.place = o.place.or(e.place);
+                if o.date.is_none() {
+                    o.date = e.date;
+                    o.date_text = e.date_text;
+                }
+                o.topics.extend(e.topics);
+                o.not_discussed.extend(e.not_discussed);
+            }
+            None => {
+                remap.push(out.len());
+                out.push(e);
+            }
+        }
+    }
+    (out, remap)
+}

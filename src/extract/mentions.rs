@@ -1,0 +1,568 @@
+//! Mention detection inside one sentence: known entities, organisation phrases, titles and
+//! person names, as token ranges with a kind.
+//!
+//! Known names come from the lexicon (case-checked against the text); organisations are also
+//! found by their structure (country or demonym + modifiers + head noun + "of"/"in" tail);
+//! persons need evidence: a title before the name, a known given name, an apposition with a
+//! title, or a reporting verb. Resolution to article-level entities happens in `entities`.
+
+use crate::lexicon::{Kind, Lexicon, Surface, SurfaceForm, TitleInfo, norm_token};
+use crate::segment::{Sentence, Token, TokenKind};
+
+/// Head nouns of organisation names ("Ministry", "Agency", "Bank" ...).
+pub const ORG_HEADS: &[&str] = &[
+    "ministry", "ministries", "department", "embassy", "consulate", "agency", "bank", "council",
+    "commission", "committee", "office", "service", "services", "party", "union", "corporation",
+    "corp", "company", "co", "inc", "ltd", "plc", "group", "association", "federation",
+    "authority", "board", "institute", "university", "court", "parliament", "assembly",
+    "exchange", "fund", "organization", "organisation", "reserve", "treasury", "administration",
+    "forum", "army", "navy", "police", "directorate", "bureau", "secretariat", "cabinet",
+    "government", "senate", "congress", "chamber", "federation", "foundation", "alliance",
+    "coalition", "front", "movement", "league", "network", "television", "radio", "news",
+    "times", "post", "journal", "herald", "tribune", "press", "mission", "intelligence",
+    "industries", "holdings", "airlines", "airways", "motors", "petroleum", "oil", "steel",
+    "securities", "trust", "bancorp", "capital", "partners", "guard", "command", "forces",
+];
+
+/// Heads that may be lowercase after a country or demonym ("Russia's foreign ministry").
+const LOWER_HEADS: &[&str] = &[
+    "ministry", "embassy", "consulate", "government", "parliament", "intelligence", "army",
+    "navy", "police", "central bank", "treasury", "military", "cabinet",
+];
+
+/// Lowercase modifiers allowed between a country and a lowercase head.
+const LOWER_MODS: &[&str] = &[
+    "foreign", "defence", "defense", "interior", "finance", "trade", "economy", "economic",
+    "justice", "health", "education", "security", "state", "national", "federal", "central",
+    "energy", "agriculture", "environment", "military", "affairs", "foreign-intelligence",
+    "general",
+];
+
+/// What a mention refers to before article-level resolution.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Ref {
+    /// A lexicon entity (by index), read as a name or as a demonym.
+    Known { entity: usize, surface: Surface },
+    /// An organisation found by structure: canonical head ("foreign ministry"), country and
+    /// location entities when given.
+    OrgPhrase {
+        head: String,
+        country: Option<usize>,
+        location: Option<usize>,
+    },
+    /// A capitalised organisation name not in the lexicon ("Acme Holdings Corp").
+    OrgName,
+    /// A person name: full (given + surname) or surname only.
+    Person,
+    /// A capitalised run with no evidence yet; may become a surname mention later.
+    Unknown,
+}
+
+/// A mention in one sentence, by token range.
+#[derive(Debug, Clone)]
+pub struct Mention {
+    pub sentence: usize,
+    pub tok_start: usize,
+    pub tok_end: usize,
+    pub start: usize,
+    pub end: usize,
+    pub text: String,
+    pub kind: Option<Kind>,
+    pub reference: Ref,
+    /// The title right before a person name ("Foreign Minister"), with its token range.
+    pub title: Option<(TitleInfo, usize, usize)>,
+    /// Index (in the sentence's mentions) of an organisation or country that qualifies the
+    /// title ("Russian Foreign Ministry spokeswoman ...").
+    pub affiliation: Option<usize>,
+}
+
+/// Tokens helper for one sentence.
+pub struct Ctx<'a> {
+    pub text: &'a str,
+    pub toks: &'a [Token],
+    pub lex: &'a Lexicon,
+    /// The sentence is written in capitals (headline, dateline).
+    pub all_caps: bool,
+    pub norms: Vec<String>,
+}
+
+impl<'a> Ctx<'a> {
+    pub fn new(text: &'a str, s: &'a Sentence, lex: &'a Lexicon) -> Self {
+        let toks = &s.tokens[..];
+        let words: Vec<&Token> = toks.iter().filter(|t| t.kind == TokenKind::Word).collect();
+        let upper = words.iter().filter(|t| t.upper).count();
+        let all_caps = words.len() >= 3 && upper * 10 >= words.len() * 7;
+        let norms = toks.iter().map(|t| norm_token(t.text(text))).collect();
+        Ctx {
+            text,
+            toks,
+            lex,
+            all_caps,
+            norms,
+        }
+    }
+    pub fn w(&self, i: usize) -> &'a str {
+        self.toks.get(i).map(|t| t.text(self.text)).unwrap_or("")
+    }
+    pub fn n(&self, i: usize) -> &str {
+        self.norms.get(i).map(|s| s.as_str()).unwrap_or("")
+    }
+    pub fn cap(&self, i: usize) -> bool {
+        self.toks
+            .get(i)
+            .is_some_and(|t| t.kind == TokenKind::Word && t.cap)
+    }
+    pub fn is_word(&self, i: usize) -> bool {
+        self.toks.get(i).is_some_and(|t| t.kind == TokenKind::Word)
+    }
+    pub fn len(&self) -> usize {
+        self.toks.len()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.toks.is_empty()
+    }
+    fn span_text(&self, a: usize, b: usize) -> (usize, usize, String) {
+        let s = self.toks[a].span.start;
+        let e = self.toks[b - 1].span.end;
+        (s, e, self.text[s..e].to_string())
+    }
+    fn non_name(&self, i: usize) -> bool {
+        self.lex.non_names.contains(self.n(i))
+    }
+    fn is_org_head(&self, i: usize) -> bool {
+        ORG_HEADS.contains(&self.n(i))
+    }
+}
+
+/// Does the text's capitalisation fit the lexicon form? Acronyms must be capitals (long ones
+/// may be title-case: "Nato"), names must be capitalised, unless the sentence is all capitals.
+fn case_ok(ctx: &Ctx, start: usize, len: usize, form: &str) -> bool {
+    let ftoks = crate::segment::tokenize(form);
+    if ftoks.len() != len {
+        return true;
+    }
+    for (k, ft) in ftoks.iter().enumerate() {
+        let tt = ctx.toks[start + k];
+        let f = ft.text(form);
+        let letters = f.chars().filter(|c| c.is_alphabetic()).count();
+        if ft.upper && letters >= 2 {
+            if !(tt.upper || ctx.all_caps || (letters >= 4 && tt.cap)) {
+                return false;
+            }
+        } else if ft.cap && !(tt.cap || tt.upper || ctx.all_caps) {
+            return false;
+        }
+    }
+    true
+}
+
+/// A usable lexicon match at token `i`: (length, the forms whose case fits).
+fn known_at(ctx: &Ctx, i: usize) -> Option<(usize, Vec<SurfaceForm>)> {
+    let (len, forms) = ctx.lex.surfaces.longest_at(ctx.text, ctx.toks, i)?;
+    let ok: Vec<SurfaceForm> = forms
+        .iter()
+        .filter(|f| case_ok(ctx, i, len, &f.form))
+        .cloned()
+        .collect();
+    if ok.is_empty() {
+        // A shorter match may still fit ("US" inside a longer lowercase phrase is rare): give up.
+        return None;
+    }
+    Some((len, ok))
+}
+
+/// A title starting at `i` (case-insensitive; a capitalised run may contain it).
+pub fn title_at(ctx: &Ctx, i: usize) -> Option<(usize, TitleInfo)> {
+    let (len, info) = ctx.lex.titles.longest_at(ctx.text, ctx.toks, i)?;
+    // "Mr"/"Dr" style honorifics are titles only before a capitalised word.
+    Some((len, info.clone()))
+}
+
+fn prefer(forms: &[SurfaceForm], lex: &Lexicon) -> SurfaceForm {
+    // Prefer names over demonyms, countries over cities, places over organisations.
+    let mut best = forms[0].clone();
+    let rank = |f: &SurfaceForm| {
+        let e = &lex.entities[f.entity];
+        let mut r = match f.surface {
+            Surface::Name => 0,
+            Surface::Demonym => 10,
+        };
+        r += match e.subtype.as_str() {
+            "Country" => 0,
+            "City" => 1,
+            _ => 2,
+        };
+        r
+    };
+    for f in forms {
+        if rank(f) < rank(&best) {
+            best = f.clone();
+        }
+    }
+    best
+}
+
+fn country_of(lex: &Lexicon, entity: usize) -> Option<usize> {
+    let e = &lex.entities[entity];
+    if e.subtype == "Country" {
+        Some(entity)
+    } else if lex.capital_of.contains_key(&entity) {
+        lex.capital_of.get(&entity).copied()
+    } else {
+        None
+    }
+}
+
+/// Canonical organisation head: "ministry of foreign affairs" and "foreign affairs ministry"
+/// become "foreign ministry"; "department of state" becomes "state department".
+pub fn canonical_head(words: &[String]) -> String {
+    let joined = words.join(" ");
+    let j = joined.as_str();
+    let fixed = match j {
+        "ministry of foreign affairs" | "foreign affairs ministry" | "foreign office"
+        | "ministry of foreign affairs and trade" => "foreign ministry",
+        "department of state" => "state department",
+        "ministry of defence" | "ministry of defense" | "defense ministry" => "defence ministry",
+        "ministry of finance" => "finance ministry",
+        "ministry of interior" | "ministry of the interior" | "interior ministry" => {
+            "interior ministry"
+        }
+        "ministry of trade" => "trade ministry",
+        "foreign intelligence service" | "foreign intelligence" => "foreign intelligence",
+        _ => j,
+    };
+    fixed.to_string()
+}
+
+/// Tries an organisation phrase at `i`: [country ('s)?] mods* head+ [General] [of X | in City].
+fn org_at(ctx: &Ctx, i: usize, known: &[Option<(usize, Vec<SurfaceForm>)>]) -> Option<(usize, Ref)> {
+    let lex = ctx.lex;
+    let mut k = i;
+    let mut country = None;
+    if let Some((len, forms)) = &known[i] {
+        let f = prefer(forms, lex);
+        country = country_of(lex, f.entity);
+        country?;
+        k += len;
+        if ctx.w(k) == "'s" {
+            k += 1;
+        }
+        // A known institution right after the country: let it stand on its own.
+        if let Some((_, fs)) = &known.get(k).cloned().flatten()
+            && fs.iter().any(|f| lex.entities[f.entity].kind == Kind::Organization)
+        {
+            return None;
+        }
+    } else if !ctx.cap(i) {
+        return None;
+    }
+    let mut words: Vec<String> = Vec::new();
+    let mut head_end = None;
+    let mut mods = 0;
+    while k < ctx.len() && mods < 6 {
+        let n = ctx.n(k).to_string();
+        let cap = ctx.cap(k) || ctx.all_caps;
+        if !ctx.is_word(k) {
+            break;
+        }
+        let head_ok = if cap {
+            ctx.is_org_head(k)
+        } else {
+            country.is_some() && LOWER_HEADS.contains(&n.as_str())
+        };
+        if head_ok {
+            words.push(n);
+            k += 1;
+            head_end = Some(k);
+            // "Consulate General", "Foreign Intelligence Service".
+            if ctx.n(k) == "general" && ctx.cap(k) {
+                words.push("general".into());
+                k += 1;
+                head_end = Some(k);
+            }
+            continue;
+        }
+        if head_end.is_some() {
+            break;
+        }
+        let mod_ok = if cap {
+            !ctx.non_name(k) && title_at(ctx, k).is_none_or(|(_, t)| ctx.is_org_head(k + 1) || t.kind.is_empty())
+                && known[k].is_none()
+        } else {
+            country.is_some() && LOWER_MODS.contains(&n.as_str())
+        };
+        if !mod_ok {
+            break;
+        }
+        words.push(n);
+        mods += 1;
+        k += 1;
+    }
+    let mut end = head_end?;
+    words.truncate(words.len() - (k - end).min(words.len()));
+    // Tails: "of Foreign Affairs", "of England", "in Ankara".
+    let mut location = None;
+    if ctx.n(end) == "of" {
+        let mut m = end + 1;
+        if ctx.n(m) == "the" {
+            m += 1;
+        }
+        let start_tail = m;
+        let mut tail_words = Vec::new();
+        while m < ctx.len() && (ctx.cap(m) || (ctx.n(m) == "and" && ctx.cap(m + 1) && m > start_tail)) {
+            if let Some((len, forms)) = &known[m] {
+                let f = prefer(forms, lex);
+                if country.is_none() {
+                    country = country_of(lex, f.entity);
+                }
+                if country_of(lex, f.entity).is_some() {
+                    m += len;
+                    break;
+                }
+            }
+            if title_at(ctx, m).is_some() && !ctx.is_org_head(m) && ctx.n(m) != "state" {
+                break;
+            }
+            tail_words.push(ctx.n(m).to_string());
+            m += 1;
+        }
+        if m > start_tail {
+            words.push("of".into());
+            words.extend(tail_words);
+            end = m;
+        }
+    }
+    let head_word = words.last().cloned().unwrap_or_default();
+    if (ctx.n(end) == "in" || ctx.n(end) == "to")
+        && matches!(head_word.as_str(), "embassy" | "consulate" | "general" | "mission")
+        && let Some((len, forms)) = &known.get(end + 1).cloned().flatten()
+    {
+        let f = prefer(forms, lex);
+        if lex.entities[f.entity].kind == Kind::Place {
+            location = Some(f.entity);
+            end = end + 1 + len;
+        }
+    }
+    // A bare head ("Ministry", "Bank") is not an organisation.
+    let has_head_only = words.len() == 1 && country.is_none();
+    if has_head_only {
+        return None;
+    }
+    let head = canonical_head(&words);
+    if country.is_none() && location.is_none() {
+        return Some((end - i, Ref::OrgName));
+    }
+    Some((
+        end - i,
+        Ref::OrgPhrase {
+            head,
+            country,
+            location,
+        },
+    ))
+}
+
+/// Is token `i` part of a person name (capitalised word, initial, or name particle)?
+fn name_token(ctx: &Ctx, i: usize) -> bool {
+    if !ctx.is_word(i) {
+        return false;
+    }
+    if ctx.cap(i) || ctx.toks[i].upper {
+        return !ctx.non_name(i) && !ctx.is_org_head(i);
+    }
+    false
+}
+
+fn particle(ctx: &Ctx, i: usize) -> bool {
+    ctx.lex.particles.contains(ctx.n(i)) && name_token(ctx, i + 1)
+}
+
+fn strip_diacritics(s: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    s.nfkd()
+        .filter(|c| !unicode_normalization::char::is_combining_mark(*c))
+        .collect()
+}
+
+/// True when token `i` is a known given name.
+pub fn given_name(ctx: &Ctx, i: usize) -> bool {
+    let n = ctx.n(i);
+    ctx.lex.given_names.contains(n) || ctx.lex.given_names.contains(&strip_diacritics(n))
+}
+
+/// Finds the mentions of one sentence.
+pub fn find(ctx: &Ctx, sentence: usize) -> Vec<Mention> {
+    let n = ctx.len();
+    let known: Vec<Option<(usize, Vec<SurfaceForm>)>> = (0..n)
+        .map(|i| if ctx.is_word(i) { known_at(ctx, i) } else { None })
+        .collect();
+    let mut out: Vec<Mention> = Vec::new();
+    let mut pending_title: Option<(TitleInfo, usize, usize)> = None;
+    let mut pending_aff: Option<usize> = None;
+    let mut i = 0;
+    while i < n {
+        // Organisation phrase (may start with a country or demonym).
+        if let Some((len, r)) = org_at(ctx, i, &known) {
+            let (s, e, text) = ctx.span_text(i, i + len);
+            out.push(Mention {
+                sentence,
+                tok_start: i,
+                tok_end: i + len,
+                start: s,
+                end: e,
+                text,
+                kind: Some(Kind::Organization),
+                reference: r,
+                title: None,
+                affiliation: None,
+            });
+            pending_aff = Some(out.len() - 1);
+            i += len;
+            continue;
+        }
+        // A person name before a known place ("Michael Jordan") is handled by the name run.
+        if let Some((len, forms)) = &known[i]
+            && !(given_name(ctx, i.wrapping_sub(1)) && i > 0 && ctx.cap(i - 1))
+        {
+            let f = prefer(forms, ctx.lex);
+            let e = &ctx.lex.entities[f.entity];
+            let (s, en, text) = ctx.span_text(i, i + len);
+            out.push(Mention {
+                sentence,
+                tok_start: i,
+                tok_end: i + len,
+                start: s,
+                end: en,
+                text,
+                kind: Some(e.kind),
+                reference: Ref::Known {
+                    entity: f.entity,
+                    surface: f.surface,
+                },
+                title: None,
+                affiliation: None,
+            });
+            pending_aff = Some(out.len() - 1);
+            i += len;
+            if ctx.w(i) == "'s" {
+                i += 1;
+            }
+            continue;
+        }
+        if let Some((len, info)) = title_at(ctx, i) {
+            pending_title = Some((info, i, i + len));
+            i += len;
+            // A complement inside the title ("Secretary of State for European and Eurasian
+            // Affairs Jane Doe"): skip it and let the name that closes the run follow.
+            if matches!(ctx.n(i), "for" | "of") && ctx.cap(i + 1) && known[i + 1].is_none() {
+                if let Some(name_start) = complement_end(ctx, i + 1) {
+                    i = name_start;
+                    if let Some(t) = pending_title.as_mut() {
+                        t.2 = i;
+                    }
+                    continue;
+                }
+            }
+            // "ambassador to Washington", "minister for Europe": skip the complement.
+            if matches!(ctx.n(i), "to" | "for" | "of") && known.get(i + 1).is_some_and(|k| k.is_some()) {
+                let l = known[i + 1].as_ref().map(|k| k.0).unwrap_or(0);
+                i += 1 + l;
+            }
+            if ctx.w(i) == "," && name_token(ctx, i + 1) {
+                i += 1;
+            }
+            continue;
+        }
+        if name_token(ctx, i) {
+            let start = i;
+            let mut j = i;
+            while j < n && j - start < 5 {
+                let inner_name = name_token(ctx, j)
+                    && (j == start || (known[j].is_none() && title_at(ctx, j).is_none()));
+                if inner_name || (particle(ctx, j) && j > start) {
+                    j += 1;
+                } else {
+                    break;
+                }
+            }
+            let len = j - start;
+            let (s, e, text) = ctx.span_text(start, j);
+            let titled = pending_title
+                .as_ref()
+                .is_some_and(|(_, _, te)| *te == start || (ctx.w(*te) == "," && *te + 1 == start));
+            let given = given_name(ctx, start) && len >= 2;
+            let apposition = len >= 2 && apposition_title(ctx, j);
+            let reporting = len >= 2 && matches!(ctx.n(j), "said" | "says" | "told" | "added");
+            let person = titled || given || apposition || reporting;
+            let title = if titled { pending_title.take() } else { None };
+            out.push(Mention {
+                sentence,
+                tok_start: start,
+                tok_end: j,
+                start: s,
+                end: e,
+                text,
+                kind: person.then_some(Kind::Person),
+                reference: if person { Ref::Person } else { Ref::Unknown },
+                title,
+                affiliation: if titled { pending_aff } else { None },
+            });
+            pending_aff = None;
+            i = j;
+            continue;
+        }
+        if ctx.is_word(i) && !matches!(ctx.n(i), "and" | "of" | "the") {
+            // Keep an affiliation only across the title that follows it.
+            if pending_title.as_ref().is_none_or(|(_, _, te)| *te + 2 < i) {
+                pending_title = None;
+                pending_aff = None;
+            }
+        }
+        i += 1;
+    }
+    out
+}
+
+/// In a capitalised run after a title complement ("European and Eurasian Affairs Jane Doe"),
+/// where the name starts: at a known given name, else the last two capitalised words when the
+/// run is long enough to hold both a complement and a name. None when no name closes the run.
+fn complement_end(ctx: &Ctx, from: usize) -> Option<usize> {
+    let mut k = from;
+    let mut caps = Vec::new();
+    while k < ctx.len() && (ctx.cap(k) || (matches!(ctx.n(k), "and" | "of" | "the") && ctx.cap(k + 1))) {
+        if ctx.cap(k) {
+            caps.push(k);
+        }
+        k += 1;
+    }
+    if let Some(&g) = caps.iter().find(|&&c| c > from && given_name(ctx, c)) {
+        return Some(g);
+    }
+    if caps.len() >= 3 {
+        let start = caps[caps.len() - 2];
+        // The two closing words must be adjacent and not institutional words.
+        if caps[caps.len() - 1] == start + 1 && !ctx.non_name(start) && !ctx.is_org_head(start) {
+            return Some(start);
+        }
+    }
+    None
+}
+
+/// "Name, the Russian ambassador ..." / "Name, a spokesman for ..." right after a name.
+fn apposition_title(ctx: &Ctx, j: usize) -> bool {
+    if ctx.w(j) != "," {
+        return false;
+    }
+    let mut k = j + 1;
+    let stop = (k + 6).min(ctx.len());
+    while k < stop {
+        if title_at(ctx, k).is_some() {
+            return true;
+        }
+        if ctx.w(k) == "," || ctx.w(k) == "." {
+            return false;
+        }
+        k += 1;
+    }
+    false
+}

@@ -1,0 +1,634 @@
+//! Lexicon: the extractor's knowledge, loaded from the data files in `ontology/`.
+//!
+//! Countries (with demonyms and capitals), places, institutions, titles and roles, event
+//! triggers, cue words (reporting, negation, modality, cancellation), given names, name
+//! particles, non-name words and transliteration variants. The files are compiled into the
+//! binary; a user directory with files of the same names adds rows without recompiling.
+//!
+//! This module only loads and looks up; it does not read articles. Lookups are by normalised
+//! token sequences (see [`PhraseTable`]), so matching respects word boundaries by construction.
+
+use crate::segment::{Token, tokenize};
+use std::collections::{HashMap, HashSet};
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, LazyLock};
+
+/// The data files, in load order, with their compiled-in defaults.
+pub const FILES: &[(&str, &str)] = &[
+    ("countries.tsv", include_str!("../ontology/countries.tsv")),
+    ("places.tsv", include_str!("../ontology/places.tsv")),
+    ("institutions.tsv", include_str!("../ontology/institutions.tsv")),
+    ("titles.tsv", include_str!("../ontology/titles.tsv")),
+    ("triggers.tsv", include_str!("../ontology/triggers.tsv")),
+    ("cues.tsv", include_str!("../ontology/cues.tsv")),
+    ("given-names.txt", include_str!("../ontology/given-names.txt")),
+    ("surname-particles.txt", include_str!("../ontology/surname-particles.txt")),
+    ("non-names.txt", include_str!("../ontology/non-names.txt")),
+    ("transliterations.tsv", include_str!("../ontology/transliterations.tsv")),
+];
+
+#[derive(Debug, thiserror::Error)]
+pub enum LexiconError {
+    #[error("{file}: cannot read: {source}")]
+    Io {
+        file: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{file}:{line}: {message}")]
+    Format {
+        file: String,
+        line: usize,
+        message: String,
+    },
+}
+
+/// Coarse entity kinds, as the extractor and the RDF mapping use them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Kind {
+    Person,
+    Organization,
+    Place,
+}
+
+/// A known entity from a gazetteer file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KnownEntity {
+    /// Canonical key used to mint its IRI (Wikidata id when known).
+    pub key: String,
+    pub name: String,
+    pub kind: Kind,
+    /// Finer type: Country, City, Region, Continent, Ministry, Embassy, Media, ...
+    pub subtype: String,
+    pub wikidata: Option<String>,
+    /// Index of the country it belongs to (for places and national institutions).
+    pub country: Option<usize>,
+}
+
+/// How a surface form refers to its entity.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Surface {
+    /// A name or alias: "Russia", "Russian Federation".
+    Name,
+    /// An adjective or inhabitant form of a country: "Russian", "Turkish".
+    Demonym,
+}
+
+/// What a title means.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TitleInfo {
+    pub title: String,
+    pub kind: String,
+    pub institution: Option<String>,
+}
+
+/// An event trigger from `triggers.tsv`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TriggerInfo {
+    pub trigger: String,
+    pub verb: bool,
+    pub event_type: String,
+    pub cameo: Option<String>,
+}
+
+/// Kinds of cue word that change how an event or mention is read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum CueKind {
+    Reporting,
+    Denial,
+    Negation,
+    Planned,
+    Cancelled,
+    Hypothetical,
+    PastReference,
+}
+
+impl CueKind {
+    fn parse(s: &str) -> Option<CueKind> {
+        Some(match s.trim() {
+            "reporting" => CueKind::Reporting,
+            "denial" => CueKind::Denial,
+            "negation" => CueKind::Negation,
+            "planned" => CueKind::Planned,
+            "cancelled" => CueKind::Cancelled,
+            "hypothetical" => CueKind::Hypothetical,
+            "past_reference" => CueKind::PastReference,
+            _ => return None,
+        })
+    }
+}
+
+/// Maps normalised token sequences (lowercase, space-joined) to values; knows every prefix so
+/// a scan stops as soon as no longer phrase can match.
+#[derive(Debug, Clone)]
+pub struct PhraseTable<V> {
+    map: HashMap<String, V>,
+    prefixes: HashSet<String>,
+    max_tokens: usize,
+}
+
+impl<V> Default for PhraseTable<V> {
+    fn default() -> Self {
+        PhraseTable {
+            map: HashMap::new(),
+            prefixes: HashSet::new(),
+            max_tokens: 0,
+        }
+    }
+}
+
+/// Normalises one token for lookups: lowercase; dots of acronyms removed ("U.S." → "us").
+pub fn norm_token(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if c == '.' {
+            continue;
+        }
+        out.extend(c.to_lowercase());
+    }
+    out
+}
+
+impl<V> PhraseTable<V> {
+    /// Adds a phrase; returns false when it was already there (the first value is kept).
+    pub fn insert(&mut self, phrase: &str, value: V) -> bool {
+        let toks = tokenize(phrase);
+        let words: Vec<String> = toks
+            .iter()
+            .map(|t| norm_token(t.text(phrase)))
+            .filter(|w| !w.is_empty())
+            .collect();
+        if words.is_empty() {
+            return false;
+        }
+        let mut key = String::new();
+        for (i, w) in words.iter().enumerate() {
+            if i > 0 {
+                key.push(' ');
+            }
+            key.push_str(w);
+            if i + 1 < words.len() {
+                self.prefixes.insert(key.clone());
+            }
+        }
+        self.max_tokens = self.max_tokens.max(words.len());
+        if self.map.contains_key(&key) {
+            return false;
+        }
+        self.map.insert(key, value);
+        true
+    }
+
+    pub fn get(&self, phrase: &str) -> Option<&V> {
+        let toks = tokenize(phrase);
+        let key = toks
+            .iter()
+            .map(|t| norm_token(t.text(phrase)))
+            .collect::<Vec<_>>()
+            .join(" ");
+        self.map.get(&key)
+    }
+
+    pub fn len(&self) -> usize {
+        self.map.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.map.is_empty()
+    }
+
+    /// The longest phrase starting at token `i`: (number of tokens, value).
+    pub fn longest_at(&self, text: &str, tokens: &[Token], i: usize) -> Option<(usize, &V)> {
+        let mut key = String::new();
+        let mut best = None;
+        for (n, t) in tokens[i..].iter().take(self.max_tokens).enumerate() {
+            let w = norm_token(t.text(text));
+            if w.is_empty() {
+                return best;
+            }
+            if n > 0 {
+                key.push(' ');
+            }
+            key.push_str(&w);
+            if let Some(v) = self.map.get(&key) {
+                best = Some((n + 1, v));
+            }
+            if !self.prefixes.contains(&key) {
+                break;
+            }
+        }
+        best
+    }
+}
+
+/// One matchable surface form of a known entity.
+#[derive(Debug, Clone)]
+pub struct SurfaceForm {
+    pub entity: usize,
+    pub surface: Surface,
+    /// The form as written in the file, to check capitalisation against the text.
+    pub form: String,
+}
+
+/// Everything the extractor knows, immutable once loaded.
+#[derive(Debug, Default)]
+pub struct Lexicon {
+    pub entities: Vec<KnownEntity>,
+    pub surfaces: PhraseTable<Vec<SurfaceForm>>,
+    pub titles: PhraseTable<TitleInfo>,
+    pub triggers: PhraseTable<TriggerInfo>,
+    pub cues: PhraseTable<CueKind>,
+    pub given_names: HashSet<String>,
+    pub particles: HashSet<String>,
+    pub non_names: HashSet<String>,
+    pub transliterations: HashMap<String, String>,
+    /// Capital city entity index → country entity index.
+    pub capital_of: HashMap<usize, usize>,
+    /// Country entity index → capital entity index.
+    pub capital: HashMap<usize, usize>,
+    by_name: HashMap<String, usize>,
+}
+
+static DEFAULT: LazyLock<Arc<Lexicon>> = LazyLock::new(|| {
+    // The compiled-in files are checked by tests; a failure here is a build defect.
+    Arc::new(Lexicon::from_sources(&FILES.iter().map(|(n, s)| (n.to_string(), s.to_string())).collect::<Vec<_>>()).unwrap_or_default())
+});
+
+impl Lexicon {
+    /// The compiled-in lexicon, shared.
+    pub fn builtin() -> Arc<Lexicon> {
+        DEFAULT.clone()
+    }
+
+    /// The compiled-in lexicon plus rows from files of the same names in `dir`.
+    pub fn with_extensions(dir: &Path) -> Result<Lexicon, LexiconError> {
+        let mut sources: Vec<(String, String)> = Vec::new();
+        for (name, builtin) in FILES {
+            let mut text = builtin.to_string();
+            let p = dir.join(name);
+            if p.exists() {
+                let extra = fs::read_to_string(&p).map_err(|source| LexiconError::Io {
+                    file: p.clone(),
+                    source,
+                })?;
+                // Extension rows follow the built-in ones; their header lines are skipped.
+                text.push('\n');
+                text.push_str(&strip_header(&extra, name.ends_with(".tsv")));
+            }
+            sources.push((name.to_string(), text));
+        }
+        Lexicon::from_sources(&sources)
+    }
+
+    /// Builds a lexicon from (file name, contents) pairs.
+    pub fn from_sources(sources: &[(String, String)]) -> Result<Lexicon, LexiconError> {
+        let mut lx = Lexicon::default();
+        let get = |name: &str| {
+            sources
+                .iter()
+                .find(|(n, _)| n == name)
+                .map(|(_, s)| s.as_str())
+                .unwrap_or("")
+        };
+        lx.load_countries(get("countries.tsv"))?;
+        lx.load_places(get("places.tsv"))?;
+        lx.load_institutions(get("institutions.tsv"))?;
+        for row in parse_tsv("titles.tsv", get("titles.tsv"))? {
+            let title = row.get("title").to_string();
+            let info = TitleInfo {
+                title: title.clone(),
+                kind: row.get("kind").to_string(),
+                institution: row.opt("institution"),
+            };
+            lx.titles.insert(&title, info);
+        }
+        for row in parse_tsv("triggers.tsv", get("triggers.tsv"))? {
+            let trigger = row.get("trigger").to_string();
+            let info = TriggerInfo {
+                trigger: trigger.clone(),
+                verb: row.get("pos") == "verb",
+                event_type: row.get("event_type").to_string(),
+                cameo: row.opt("cameo"),
+            };
+            lx.triggers.insert(&trigger, info);
+        }
+        for row in parse_tsv("cues.tsv", get("cues.tsv"))? {
+            if let Some(k) = CueKind::parse(row.get("kind")) {
+                lx.cues.insert(row.get("cue"), k);
+            }
+        }
+        lx.given_names = words(get("given-names.txt")).map(|w| w.to_lowercase()).collect();
+        lx.particles = words(get("surname-particles.txt"))
+            .map(|w| w.to_lowercase())
+            .collect();
+        lx.non_names = words(get("non-names.txt")).map(|w| w.to_lowercase()).collect();
+        for row in parse_tsv("transliterations.tsv", get("transliterations.tsv"))? {
+            lx.transliterations
+                .insert(row.get("variant").to_lowercase(), row.get("canonical").to_string());
+        }
+        Ok(lx)
+    }
+
+    fn add_entity(&mut self, e: KnownEntity) -> usize {
+        let lower = e.name.to_lowercase();
+        if let Some(&i) = self.by_name.get(&format!("{:?}:{lower}", e.kind)) {
+            return i;
+        }
+        let i = self.entities.len();
+        self.by_name.insert(format!("{:?}:{lower}", e.kind), i);
+        self.entities.push(e);
+        i
+    }
+
+    fn add_surface(&mut self, form: &str, entity: usize, surface: Surface) {
+        let form = form.trim();
+        if form.is_empty() {
+            return;
+        }
+        let sf = SurfaceForm {
+            entity,
+            surface,
+            form: form.to_string(),
+        };
+        let key_probe = self.surfaces.get(form).is_some();
+        if key_probe {
+            // Same normalised key: keep every reading, the extractor picks by case and context.
+            let toks = tokenize(form);
+            let key = toks
+                .iter()
+                .map(|t| norm_token(t.text(form)))
+                .collect::<Vec<_>>()
+                .join(" ");
+            if let Some(v) = self.surfaces.map.get_mut(&key)
+                && !v.iter().any(|s| s.entity == entity && s.form == sf.form)
+            {
+                v.push(sf);
+            }
+        } else {
+            self.surfaces.insert(form, vec![sf]);
+        }
+    }
+
+    /// Looks up a known entity by exact name (case-insensitive) and kind.
+    pub fn entity_named(&self, kind: Kind, name: &str) -> Option<usize> {
+        self.by_name
+            .get(&format!("{kind:?}:{}", name.to_lowercase()))
+            .copied()
+    }
+
+    fn country_index(&self, name: &str) -> Option<usize> {
+        let name = name.trim();
+        if name.is_empty() {
+            return None;
+        }
+        self.entity_named(Kind::Place, name)
+            .filter(|&i| self.entities[i].subtype == "Country")
+    }
+
+    fn load_countries(&mut self, text: &str) -> Result<(), LexiconError> {
+        for row in parse_tsv("countries.tsv", text)? {
+            let name = row.get("name").to_string();
+            let wikidata = row.opt("wikidata");
+            let c = self.add_entity(KnownEntity {
+                key: key_for(&wikidata, "place", &name),
+                name: name.clone(),
+                kind: Kind::Place,
+                subtype: "Country".into(),
+                wikidata,
+                country: None,
+            });
+            self.entities[c].country = Some(c);
+            self.add_surface(&name, c, Surface::Name);
+            for a in row.list("aliases") {
+                self.add_surface(a, c, Surface::Name);
+            }
+            for d in row.list("demonyms") {
+                self.add_surface(d, c, Surface::Demonym);
+            }
+            let capital = row.get("capital");
+            if !capital.is_empty() {
+                let cw = row.opt("capital_wikidata");
+                let cap = self.add_entity(KnownEntity {
+                    key: key_for(&cw, "place", capital),
+                    name: capital.to_string(),
+                    kind: Kind::Place,
+                    subtype: "City".into(),
+                    wikidata: cw,
+                    country: Some(c),
+                });
+                self.add_surface(capital, cap, Surface::Name);
+                self.capital_of.insert(cap, c);
+                self.capital.insert(c, cap);
+            }
+        }
+        Ok(())
+    }
+
+    fn load_places(&mut self, text: &str) -> Result<(), LexiconError> {
+        for row in parse_tsv("places.tsv", text)? {
+            let name = row.get("name").to_string();
+            let wikidata = row.opt("wikidata");
+            let country = self.country_index(row.get("country"));
+            let existing = self.entity_named(Kind::Place, &name);
+            let i = match existing {
+                Some(i) => i,
+                None => self.add_entity(KnownEntity {
+                    key: key_for(&wikidata, "place", &name),
+                    name: name.clone(),
+                    kind: Kind::Place,
+                    subtype: non_empty(row.get("type")).unwrap_or("Place").to_string(),
+                    wikidata,
+                    country,
+                }),
+            };
+            self.add_surface(&name, i, Surface::Name);
+            for a in row.list("aliases") {
+                self.add_surface(a, i, Surface::Name);
+            }
+        }
+        Ok(())
+    }
+
+    fn load_institutions(&mut self, text: &str) -> Result<(), LexiconError> {
+        for row in parse_tsv("institutions.tsv", text)? {
+            let name = row.get("name").to_string();
+            let wikidata = row.opt("wikidata");
+            let country = self.country_index(row.get("country"));
+            let i = self.add_entity(KnownEntity {
+                key: key_for(&wikidata, "org", &name),
+                name: name.clone(),
+                kind: Kind::Organization,
+                subtype: non_empty(row.get("type")).unwrap_or("Organization").to_string(),
+                wikidata,
+                country,
+            });
+            self.add_surface(&name, i, Surface::Name);
+            for a in row.list("aliases") {
+                self.add_surface(a, i, Surface::Name);
+            }
+        }
+        Ok(())
+    }
+
+    /// Canonical spelling of a given name across transliterations ("Sergey" → "Sergei").
+    pub fn canonical_given<'a>(&'a self, name: &'a str) -> &'a str {
+        self.transliterations
+            .get(&name.to_lowercase())
+            .map(|s| s.as_str())
+            .unwrap_or(name)
+    }
+}
+
+fn non_empty(s: &str) -> Option<&str> {
+    let s = s.trim();
+    (!s.is_empty()).then_some(s)
+}
+
+fn key_for(wikidata: &Option<String>, prefix: &str, name: &str) -> String {
+    match wikidata {
+        Some(q) => format!("wd-{q}"),
+        None => format!("{prefix}-{}", crate::rdf::slug(name)),
+    }
+}
+
+fn words(text: &str) -> impl Iterator<Item = &str> {
+    text.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+}
+
+fn strip_header(text: &str, tsv: bool) -> String {
+    let mut out = String::new();
+    let mut header_seen = !tsv;
+    for line in text.lines() {
+        if line.trim_start().starts_with('#') || line.trim().is_empty() {
+            continue;
+        }
+        if !header_seen {
+            header_seen = true;
+            continue;
+        }
+        out.push_str(line);
+        out.push('\n');
+    }
+    out
+}
+
+/// Parses a TSV file: `#` comment lines, a header row naming the columns, then rows.
+fn parse_tsv(file: &str, text: &str) -> Result<Vec<OwnedRow>, LexiconError> {
+    let mut columns: Vec<String> = Vec::new();
+    let mut rows = Vec::new();
+    for (n, line) in text.lines().enumerate() {
+        if line.trim().is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let cells: Vec<&str> = line.split('\t').map(str::trim).collect();
+        if columns.is_empty() {
+            columns = cells.iter().map(|c| c.to_string()).collect();
+            continue;
+        }
+        let err = |message: String| LexiconError::Format {
+            file: file.to_string(),
+            line: n + 1,
+            message,
+        };
+        if cells.len() > columns.len() {
+            return Err(err(format!(
+                "{} cells but the header names {} columns",
+                cells.len(),
+                columns.len()
+            )));
+        }
+        if cells.first().is_none_or(|c| c.is_empty()) {
+            return Err(err("empty first column".into()));
+        }
+        rows.push(OwnedRow {
+            cells: columns
+                .iter()
+                .enumerate()
+                .map(|(i, c)| (c.clone(), cells.get(i).unwrap_or(&"").to_string()))
+                .collect(),
+        });
+    }
+    Ok(rows)
+}
+
+/// A TSV row addressed by column name.
+struct OwnedRow {
+    cells: Vec<(String, String)>,
+}
+
+impl OwnedRow {
+    fn get(&self, col: &str) -> &str {
+        self.cells
+            .iter()
+            .find(|(c, _)| c == col)
+            .map(|(_, v)| v.as_str())
+            .unwrap_or("")
+    }
+    fn opt(&self, col: &str) -> Option<String> {
+        non_empty(self.get(col)).map(str::to_string)
+    }
+    fn list(&self, col: &str) -> impl Iterator<Item = &str> {
+        self.get(col)
+            .split('|')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builtin_files_parse_without_errors_or_duplicates() {
+        for (name, text) in FILES {
+            if name.ends_with(".tsv") {
+                let rows = parse_tsv(name, text).unwrap_or_else(|e| panic!("{e}"));
+                assert!(!rows.is_empty(), "{name} has no rows");
+                let mut seen = HashSet::new();
+                for r in &rows {
+                    let key = r.cells[0].1.to_lowercase();
+                    assert!(seen.insert(key.clone()), "{name}: duplicate key {key}");
+                }
+            } else {
+                assert!(words(text).count() > 10, "{name} is nearly empty");
+            }
+        }
+    }
+
+    #[test]
+    fn builtin_lexicon_knows_countries_demonyms_capitals_titles_and_triggers() {
+        let lx = Lexicon::from_sources(
+            &FILES
+                .iter()
+                .map(|(n, s)| (n.to_string(), s.to_string()))
+                .collect::<Vec<_>>(),
+        )
+        .unwrap();
+        let ru = lx.entity_named(Kind::Place, "Russia").expect("Russia");
+        let forms = lx.surfaces.get("Russian").expect("demonym");
+        assert!(forms.iter().any(|f| f.entity == ru && f.surface == Surface::Demonym));
+        let cap = lx.capital[&ru];
+        assert_eq!(lx.entities[cap].name, "Moscow");
+        assert!(lx.surfaces.get("U.S.").is_some());
+        assert!(lx.titles.get("foreign minister").is_some());
+        assert!(lx.triggers.get("met").is_some());
+        assert_eq!(lx.cues.get("said"), Some(&CueKind::Reporting));
+    }
+
+    #[test]
+    fn phrase_table_finds_the_longest_match_on_token_boundaries() {
+        let mut t = PhraseTable::default();
+        t.insert("United States", 1);
+        t.insert("United States Department of State", 2);
+        let text = "the United States Department of State said";
+        let toks = tokenize(text);
+        assert_eq!(t.longest_at(text, &toks, 1), Some((5, &2)));
+        let text2 = "the United Statesman";
+        let toks2 = tokenize(text2);
+        assert_eq!(t.longest_at(text2, &toks2, 1), None);
+    }
+}

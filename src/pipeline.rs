@@ -1,0 +1,177 @@
+//! Pipeline: drives ingest → normalize → segment → extract → rdf → store for a batch of inputs.
+//!
+//! Articles stream from the readers in batches; each batch is processed in parallel (rayon) and
+//! written in input order, so the store is the same whatever the thread count. A bad file or
+//! line is reported (file, line, article id, why) and skipped; the rest of the batch loads, and
+//! the report says how many failed so the CLI can exit non-zero.
+
+use crate::extract::{self, Extraction};
+use crate::ingest::{self, IngestError};
+use crate::lexicon::Lexicon;
+use crate::model::RawArticle;
+use crate::rdf;
+use crate::store::{ArticleGraph, GraphStore, StoreError};
+use oxigraph::model::Quad;
+use rayon::prelude::*;
+use std::collections::HashMap;
+use std::path::PathBuf;
+
+/// Articles processed per parallel batch (and per store write).
+pub const BATCH: usize = 256;
+
+/// Processes one raw article to its extraction and quads. Pure.
+pub fn process(raw: RawArticle, lex: &Lexicon) -> (Extraction, Vec<Quad>) {
+    let seg = extract::prepare(raw);
+    let ex = extract::extract(&seg, lex);
+    let quads = rdf::to_quads(&ex);
+    (ex, quads)
+}
+
+/// One problem met during a build, ready to print.
+#[derive(Debug)]
+pub enum Problem {
+    Input(IngestError),
+    Store(StoreError),
+    EmptyArticle { origin: String, id: String },
+    Warning(String),
+}
+
+impl std::fmt::Display for Problem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Problem::Input(e) => write!(f, "error: {e}"),
+            Problem::Store(e) => write!(f, "error: {e}"),
+            Problem::EmptyArticle { origin, id } => {
+                write!(f, "warning: {origin}: article {id}: no text after cleaning; skipped")
+            }
+            Problem::Warning(w) => write!(f, "warning: {w}"),
+        }
+    }
+}
+
+impl Problem {
+    pub fn is_error(&self) -> bool {
+        matches!(self, Problem::Input(_) | Problem::Store(_))
+    }
+}
+
+/// Totals of a build.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct BuildReport {
+    pub files: usize,
+    pub articles: usize,
+    pub sentences: usize,
+    pub entities: usize,
+    pub events: usize,
+    pub quads: usize,
+    pub errors: usize,
+    pub warnings: usize,
+    pub confusables_folded: usize,
+    pub spam_removed: usize,
+    pub boilerplate_removed: usize,
+}
+
+/// Builds (or updates) the store from input paths. `on_problem` sees every error and warning
+/// as it happens; `on_progress` sees the number of articles done.
+pub fn build(
+    store: &GraphStore,
+    inputs: &[PathBuf],
+    lex: &Lexicon,
+    mut on_problem: impl FnMut(&Problem),
+    mut on_progress: impl FnMut(usize),
+) -> BuildReport {
+    let mut report = BuildReport::default();
+    let mut note = |p: Problem, report: &mut BuildReport| {
+        if p.is_error() {
+            report.errors += 1;
+        } else {
+            report.warnings += 1;
+        }
+        on_problem(&p);
+    };
+    let mut batch: Vec<RawArticle> = Vec::with_capacity(BATCH);
+    let flush = |batch: &mut Vec<RawArticle>, report: &mut BuildReport, note: &mut dyn FnMut(Problem, &mut BuildReport)| {
+        if batch.is_empty() {
+            return;
+        }
+        // The same id twice in one batch: the later article wins, as a later batch would.
+        let mut last: HashMap<String, usize> = HashMap::new();
+        for (i, a) in batch.iter().enumerate() {
+            if let Some(prev) = last.insert(a.meta.id.clone(), i) {
+                note(
+                    Problem::Warning(format!(
+                        "{}: article {} has the same id as {}; the later one replaces it",
+                        a.meta.origin, a.meta.id, batch[prev].meta.origin
+                    )),
+                    report,
+                );
+            }
+        }
+        let keep: Vec<RawArticle> = std::mem::take(batch)
+            .into_iter()
+            .enumerate()
+            .filter(|(i, a)| last.get(&a.meta.id) == Some(i))
+            .map(|(_, a)| a)
+            .collect();
+        let results: Vec<(Extraction, Vec<Quad>)> = keep.into_par_iter().map(|a| process(a, lex)).collect();
+        let mut graphs = Vec::with_capacity(results.len());
+        for (ex, quads) in results {
+            for w in &ex.warnings {
+                note(Problem::Warning(w.clone()), report);
+            }
+            if ex.sentences.is_empty() {
+                note(
+                    Problem::EmptyArticle {
+                        origin: ex.meta.origin.to_string(),
+                        id: ex.meta.id.clone(),
+                    },
+                    report,
+                );
+                continue;
+            }
+            report.articles += 1;
+            report.sentences += ex.sentences.len();
+            report.entities += ex.entities.len();
+            report.events += ex.events.len();
+            report.confusables_folded += ex.normalize_report.confusables_folded;
+            report.spam_removed += ex.normalize_report.spam_removed;
+            report.boilerplate_removed += ex.normalize_report.boilerplate_removed;
+            graphs.push(ArticleGraph {
+                graph: rdf::article_iri(&ex.meta.id),
+                quads,
+            });
+        }
+        match store.write_articles(graphs) {
+            Ok(n) => report.quads += n,
+            Err(e) => note(Problem::Store(e), report),
+        }
+    };
+    for path in ingest::discover(inputs) {
+        let path = match path {
+            Ok(p) => p,
+            Err(e) => {
+                note(Problem::Input(e), &mut report);
+                continue;
+            }
+        };
+        report.files += 1;
+        for item in ingest::read_file(&path) {
+            match item {
+                Ok(a) => {
+                    batch.push(a);
+                    if batch.len() >= BATCH {
+                        flush(&mut batch, &mut report, &mut note);
+                        on_progress(report.articles);
+                    }
+                }
+                Err(e) => note(Problem::Input(e), &mut report),
+            }
+        }
+    }
+    flush(&mut batch, &mut report, &mut note);
+    on_progress(report.articles);
+    if let Err(e) = store.flush() {
+        note(Problem::Store(e), &mut report);
+    }
+    report
+}

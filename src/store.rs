@@ -1,0 +1,170 @@
+//! Store: the only module that opens and writes the Oxigraph (RocksDB) store.
+//!
+//! Each article is one named graph. Writing an article replaces its graph atomically (a
+//! transaction that clears and refills it); graphs that do not exist yet go through the bulk
+//! loader, which is much faster for large first builds. Does not extract, query or export.
+
+use oxigraph::model::{GraphNameRef, NamedNode, NamedOrBlankNodeRef, Quad};
+use oxigraph::store::{StorageError, Store};
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("{path}: the store is in use by another newsgraph process (stop it, or use another --store)")]
+    Locked { path: PathBuf },
+    #[error("{path}: cannot open the store: {source}")]
+    Open {
+        path: PathBuf,
+        #[source]
+        source: StorageError,
+    },
+    #[error("{path}: writing to the store failed: {source}")]
+    Write {
+        path: PathBuf,
+        #[source]
+        source: StorageError,
+    },
+    #[error("{path}: bulk load failed: {message}")]
+    Load { path: PathBuf, message: String },
+}
+
+/// An article's graph ready to be written: its name and its quads.
+pub struct ArticleGraph {
+    pub graph: NamedNode,
+    pub quads: Vec<Quad>,
+}
+
+/// The newsgraph store on disk.
+pub struct GraphStore {
+    store: Store,
+    path: PathBuf,
+}
+
+impl GraphStore {
+    /// Opens (or creates) the store at `path`. Fails fast when another process holds it.
+    pub fn open(path: &Path) -> Result<Self, StoreError> {
+        match Store::open(path) {
+            Ok(store) => Ok(GraphStore {
+                store,
+                path: path.to_path_buf(),
+            }),
+            Err(source) => {
+                let msg = source.to_string();
+                if msg.contains("lock") || msg.contains("LOCK") {
+                    Err(StoreError::Locked {
+                        path: path.to_path_buf(),
+                    })
+                } else {
+                    Err(StoreError::Open {
+                        path: path.to_path_buf(),
+                        source,
+                    })
+                }
+            }
+        }
+    }
+
+    /// An in-memory store, for tests and one-off runs.
+    pub fn in_memory() -> Result<Self, StoreError> {
+        let store = Store::new().map_err(|source| StoreError::Open {
+            path: PathBuf::from(":memory:"),
+            source,
+        })?;
+        Ok(GraphStore {
+            store,
+            path: PathBuf::from(":memory:"),
+        })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The underlying Oxigraph store, for querying and dumping.
+    pub fn inner(&self) -> &Store {
+        &self.store
+    }
+
+    fn write_err(&self, source: StorageError) -> StoreError {
+        StoreError::Write {
+            path: self.path.clone(),
+            source,
+        }
+    }
+
+    /// Writes a batch of article graphs. Existing graphs are replaced in one transaction (all
+    /// or nothing); new ones are bulk-loaded. Returns the number of quads written.
+    pub fn write_articles(&self, batch: Vec<ArticleGraph>) -> Result<usize, StoreError> {
+        let mut fresh = Vec::new();
+        let mut replace = Vec::new();
+        for a in batch {
+            let exists = self
+                .store
+                .contains_named_graph(NamedOrBlankNodeRef::from(a.graph.as_ref()))
+                .map_err(|e| self.write_err(e))?;
+            if exists {
+                replace.push(a);
+            } else {
+                fresh.push(a);
+            }
+        }
+        let mut written = 0;
+        if !replace.is_empty() {
+            let mut tx = self.store.start_transaction().map_err(|e| self.write_err(e))?;
+            for a in &replace {
+                tx.clear_graph(GraphNameRef::NamedNode(a.graph.as_ref()))
+                    .map_err(|e| self.write_err(e))?;
+            }
+            for a in &replace {
+                tx.insert_named_graph(a.graph.as_ref());
+                for q in &a.quads {
+                    tx.insert(q);
+                }
+                written += a.quads.len();
+            }
+            tx.commit().map_err(|e| self.write_err(e))?;
+        }
+        if !fresh.is_empty() {
+            let n: usize = fresh.iter().map(|a| a.quads.len()).sum();
+            let mut loader = self
+                .store
+                .bulk_loader()
+                .with_max_memory_size_in_megabytes(512);
+            loader
+                .load_quads(fresh.into_iter().flat_map(|a| a.quads))
+                .map_err(|e| StoreError::Load {
+                    path: self.path.clone(),
+                    message: e.to_string(),
+                })?;
+            loader.commit().map_err(|e| StoreError::Load {
+                path: self.path.clone(),
+                message: e.to_string(),
+            })?;
+            written += n;
+        }
+        Ok(written)
+    }
+
+    /// Removes an article's graph entirely.
+    pub fn remove_article(&self, graph: &NamedNode) -> Result<(), StoreError> {
+        self.store
+            .remove_named_graph(NamedOrBlankNodeRef::from(graph.as_ref()))
+            .map_err(|e| self.write_err(e))?;
+        Ok(())
+    }
+
+    /// Number of article graphs in the store.
+    pub fn article_count(&self) -> Result<usize, StoreError> {
+        let mut n = 0;
+        for g in self.store.named_graphs() {
+            g.map_err(|e| self.write_err(e))?;
+            n += 1;
+        }
+        Ok(n)
+    }
+
+    /// Flushes writes to disk.
+    pub fn flush(&self) -> Result<(), StoreError> {
+        self.store.flush().map_err(|e| self.write_err(e))
+    }
+}
