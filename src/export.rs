@@ -68,15 +68,17 @@ pub struct EdgeData {
 const CONTACTS: &str = r#"
 SELECT ?event ?a ?aName ?aType ?aWd ?b ?bName ?bType ?bWd ?date ?placeName (COUNT(DISTINCT ?article) AS ?sources)
 WHERE {
-  ?event a ng:Contact ; ng:status ng:held ; ng:article ?article ; sem:hasActor ?a, ?b .
-  FILTER(STR(?a) < STR(?b))
-  ?a schema:name ?aName . ?b schema:name ?bName .
-  ?a a ?aType . ?b a ?bType .
-  VALUES ?aType { schema:Person org:Organization schema:Place }
-  VALUES ?bType { schema:Person org:Organization schema:Place }
-  OPTIONAL { ?a owl:sameAs ?aWd } OPTIONAL { ?b owl:sameAs ?bWd }
-  OPTIONAL { ?event sem:hasTimeStamp ?date }
-  OPTIONAL { ?event sem:hasPlace/schema:name ?placeName }
+  GRAPH ?g {
+    ?event a ng:Contact ; ng:status ng:held ; ng:article ?article ; sem:hasActor ?a, ?b .
+    FILTER(STR(?a) < STR(?b))
+    ?a schema:name ?aName . ?b schema:name ?bName .
+    ?a a ?aType . ?b a ?bType .
+    VALUES ?aType { schema:Person org:Organization schema:Place }
+    VALUES ?bType { schema:Person org:Organization schema:Place }
+    OPTIONAL { ?a owl:sameAs ?aWd } OPTIONAL { ?b owl:sameAs ?bWd }
+    OPTIONAL { ?event sem:hasTimeStamp ?date }
+    OPTIONAL { ?event sem:hasPlace/schema:name ?placeName }
+  }
 }
 GROUP BY ?event ?a ?aName ?aType ?aWd ?b ?bName ?bType ?bWd ?date ?placeName
 ORDER BY ?event ?a ?b
@@ -84,10 +86,12 @@ ORDER BY ?event ?a ?b
 
 const MEMBERSHIPS: &str = r#"
 SELECT DISTINCT ?a ?aName ?b ?bName ?bType ?bWd ?title WHERE {
-  ?m a org:Membership ; org:member ?a ; org:organization ?b ; ng:title ?title .
-  ?a schema:name ?aName . ?b schema:name ?bName . ?b a ?bType .
-  VALUES ?bType { org:Organization schema:Place }
-  OPTIONAL { ?b owl:sameAs ?bWd }
+  GRAPH ?g {
+    ?m a org:Membership ; org:member ?a ; org:organization ?b ; ng:title ?title .
+    ?a schema:name ?aName . ?b schema:name ?bName . ?b a ?bType .
+    VALUES ?bType { org:Organization schema:Place }
+    OPTIONAL { ?b owl:sameAs ?bWd }
+  }
 }
 ORDER BY ?a ?b ?title
 "#;

@@ -43,6 +43,12 @@ pub struct GraphStore {
 impl GraphStore {
     /// Opens (or creates) the store at `path`. Fails fast when another process holds it.
     pub fn open(path: &Path) -> Result<Self, StoreError> {
+        if let Err(source) = std::fs::create_dir_all(path) {
+            return Err(StoreError::Open {
+                path: path.to_path_buf(),
+                source: StorageError::Io(source),
+            });
+        }
         match Store::open(path) {
             Ok(store) => Ok(GraphStore {
                 store,

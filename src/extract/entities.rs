@@ -13,6 +13,13 @@ use crate::lexicon::{Kind, Lexicon, Surface};
 use crate::rdf::slug;
 use std::collections::HashMap;
 
+/// Nouns after a demonym that make it a reference to the country's territory.
+const GEO_HEADS: &[&str] = &[
+    "capital", "city", "border", "borders", "territory", "soil", "coast", "port", "region",
+    "province", "town", "village", "island", "islands", "mainland", "frontier", "waters",
+    "airspace",
+];
+
 /// A mention placed in its sentence, resolved to an entity.
 #[derive(Debug, Clone)]
 pub struct SentMention {
@@ -210,12 +217,23 @@ pub fn resolve(seg: &Segmented, lex: &Lexicon, mapper: &OffsetMapper, article_id
             let Some((entity, demonym)) = resolved else { continue };
             let kind = b.entities[entity].kind;
             let offsets = mapper.map(m.start, m.end);
-            out_mentions.push(MentionRecord {
-                entity,
-                sentence: si,
-                offsets,
-                text: m.text.clone(),
-            });
+            // A demonym ("French officials") refers to its country only as an actor or a
+            // modifier; it is a mention of the country as a place only in geographic phrases
+            // ("the Turkish capital", "on Russian soil").
+            let geographic = {
+                let toks = &seg.sentences[si].tokens;
+                toks.get(m.tok_end).is_some_and(|t| {
+                    GEO_HEADS.contains(&crate::lexicon::norm_token(t.text(text)).as_str())
+                })
+            };
+            if !demonym || geographic {
+                out_mentions.push(MentionRecord {
+                    entity,
+                    sentence: si,
+                    offsets,
+                    text: m.text.clone(),
+                });
+            }
             let title_kind = m.title.as_ref().map(|(t, _, _)| t.kind.clone());
             if let Some((t, ts, _)) = &m.title
                 && kind == Kind::Person
@@ -290,7 +308,21 @@ pub fn resolve(seg: &Segmented, lex: &Lexicon, mapper: &OffsetMapper, article_id
 
 fn person(b: &mut Builder, text: &str, surnames: &HashMap<String, Vec<String>>) -> usize {
     let words: Vec<&str> = text.split_whitespace().collect();
-    let full = if words.len() >= 2 && !words[0].chars().all(|c| c.is_uppercase()) {
+    let last = words.last().map(|w| w.to_lowercase()).unwrap_or_default();
+    // "Santos Alvite" after "Fernando Santos Alvite": the longer full name that ends with it.
+    let longer = surnames.get(&last).and_then(|v| {
+        let hits: Vec<&String> = v
+            .iter()
+            .filter(|full| {
+                full.split_whitespace().count() > words.len()
+                    && full.to_lowercase().ends_with(&format!(" {}", text.to_lowercase()))
+            })
+            .collect();
+        (hits.len() == 1).then(|| hits[0].clone())
+    });
+    let full = if let Some(l) = longer.filter(|_| words.len() >= 2) {
+        l
+    } else if words.len() >= 2 && !words[0].chars().all(|c| c.is_uppercase()) {
         text.to_string()
     } else {
         let last = words.last().map(|w| w.to_lowercase()).unwrap_or_default();

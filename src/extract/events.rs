@@ -30,8 +30,9 @@ pub struct Dateline {
 }
 
 static DATELINE: LazyLock<Regex> = LazyLock::new(|| {
+    // CITY[, Region][, Month Day][, Year] [(Agency)] -     or     Month Day [(Agency)] -
     Regex::new(
-        r"^(?:(?P<city>[A-Z][A-Za-z.'\- ]{1,40}?)(?:, [A-Z][A-Za-z. ]{1,25})?,\s+)?(?P<date>(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?\s+\d{1,2})?(?:,? \d{4})?\s*(?:\([A-Za-z][A-Za-z .&'-]{0,40}\)\s*)?-\s",
+        r"^(?:(?P<city>[A-Z][A-Za-z.'\-]+(?: [A-Z][A-Za-z.'\-]+){0,3})(?:, [A-Z][A-Za-z.]+(?: [A-Z][A-Za-z.]+)?)?,?\s+)??(?P<date>(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?\s+\d{1,2})?(?:,? \d{4})?\s*(?:\([A-Za-z][A-Za-z .&'-]{0,40}\)\s*)?-\s",
     )
     .expect("valid dateline regex")
 });
@@ -108,6 +109,10 @@ fn is_break(w: &str) -> bool {
 struct Sent<'a> {
     text: &'a str,
     s: &'a Sentence,
+    /// First token after a dateline ("GENEVA, March 4 (Agency) -"), 0 when there is none.
+    body_start: usize,
+    /// The sentence is a headline (capitals or title case).
+    headline: bool,
     norms: Vec<String>,
     cover: Vec<Option<usize>>,
     ms: &'a [SentMention],
@@ -195,6 +200,19 @@ fn status(st: &Sent, lex: &Lexicon, t0: usize, t1: usize, verb: bool) -> Status 
     let mut negated = false;
     let mut denied = false;
     let mut hypothetical = false;
+    // A denial anywhere before the trigger governs it ("X denied on Thursday that any such
+    // meeting had taken place").
+    let mut d = st.body_start;
+    while d < t0 {
+        match lex.cues.longest_at(st.text, &st.s.tokens, d) {
+            Some((len, CueKind::Denial)) => {
+                denied = true;
+                d += len;
+            }
+            Some((len, _)) => d += len,
+            None => d += 1,
+        }
+    }
     let mut k = lo;
     while k < hi {
         if k >= t0 && k < t1 {
@@ -248,14 +266,14 @@ fn status(st: &Sent, lex: &Lexicon, t0: usize, t1: usize, verb: bool) -> Status 
 
 fn clause_start(st: &Sent, t: usize) -> usize {
     let mut k = t;
-    while k > 0 {
+    while k > st.body_start {
         let w = st.n(k - 1);
         if is_break(w) || w == "that" || (w == "," && matches!(st.n(k), "while" | "but" | "whereas" | "although")) {
             return k;
         }
         k -= 1;
     }
-    0
+    st.body_start.min(t)
 }
 
 fn clause_end(st: &Sent, t: usize) -> usize {
@@ -347,13 +365,26 @@ pub fn find(
                 *c = Some(k);
             }
         }
+        let stext_full = &text[s.span.start..s.span.end];
+        let body_start = DATELINE
+            .find(stext_full)
+            .map(|m| s.tokens.iter().position(|t| t.span.start >= s.span.start + m.end()).unwrap_or(0))
+            .unwrap_or(0);
+        let headline = crate::extract::mentions::Ctx::new(text, s, lex).all_caps;
         let st = Sent {
             text,
             s,
+            body_start,
+            headline,
             norms,
             cover,
             ms,
         };
+        if std::env::var_os("NEWSGRAPH_DEBUG").is_some() {
+            for m in st.ms {
+                eprintln!("s{si} [{}..{}] {:?} {:?} {} aff_of={:?} demonym={}", m.tok_start, m.tok_end, &text[m.start..m.end], m.kind, ex.entities[m.entity].name, m.affiliation_of, m.demonym);
+            }
+        }
         let fr = frames(&st, lex);
         let reporters: BTreeSet<usize> = fr.iter().filter_map(|f| f.speaker).collect();
         // "X was not discussed": a topic recorded as not discussed.
@@ -380,7 +411,7 @@ pub fn find(
             let (t0, t1) = (k, k + len);
             k += len;
             // Inside a name ("Meet the Press") or a capitalised title: not a trigger.
-            if st.cover[t0].is_some() || (t0 > 0 && st.cap(t0) && !all_caps(&st)) {
+            if st.cover[t0].is_some() || (t0 > 0 && st.cap(t0) && !st.headline) {
                 continue;
             }
             if info.verb && (t1..(t1 + 3).min(st.len())).any(|j| FALSE_OBJECTS.contains(&st.n(j))) {
@@ -399,7 +430,26 @@ pub fn find(
             let support = !info.verb
                 && (lo..t0).rev().take(4).any(|j| SUPPORT_VERBS.contains(&st.n(j)));
             let possessive = !info.verb && t0 >= 2 && st.n(t0 - 1) == "s" || (t0 >= 1 && st.n(t0 - 1) == "'s");
-            let fronted = !info.verb && lo == 0 && matches!(st.n(0), "after" | "following" | "during" | "at" | "before");
+            let fronted = !info.verb && lo == st.body_start && matches!(st.n(lo), "after" | "following" | "during" | "at" | "before");
+            // "A and B agreed ... after talks at ...": the subjects of the clause took part.
+            let after_pp = !info.verb
+                && !fronted
+                && (t0.saturating_sub(4)..t0).any(|j| matches!(st.n(j), "after" | "following" | "during"))
+                && (t0.saturating_sub(4)..t0).all(|j| st.cover[j].is_none());
+            if after_pp {
+                let pp = (t0.saturating_sub(4)..t0)
+                    .rev()
+                    .find(|&j| matches!(st.n(j), "after" | "following" | "during"))
+                    .unwrap_or(t0);
+                for (mi, m) in st.ms.iter().enumerate() {
+                    if m.tok_start >= lo && m.tok_end <= pp
+                        && !fr.iter().any(|f| f.speaker_mention == Some(mi))
+                        && let Some(e) = actor(&st, lex, ex, mi)
+                    {
+                        push(&mut participants, e);
+                    }
+                }
+            }
             if info.verb || support || possessive {
                 for (mi, m) in st.ms.iter().enumerate() {
                     if m.tok_end <= t0 && m.tok_start >= lo {
@@ -533,6 +583,43 @@ pub fn find(
             last_subject = Some(m.entity);
         }
     }
+    // A later denial or negation of "such a meeting", or of a meeting between the same people,
+    // disputes the earlier report: it is kept, as denied, not as held.
+    for i in 0..events.len() {
+        if !matches!(events[i].status, Status::Denied | Status::Negated) || !events[i].is_contact() {
+            continue;
+        }
+        let anaphoric = {
+            let s = &seg.sentences[events[i].sentence];
+            let t0 = s
+                .tokens
+                .iter()
+                .position(|t| mapper.map(t.span.start, t.span.end).start == events[i].trigger_offsets.start)
+                .unwrap_or(0);
+            (t0.saturating_sub(2)..t0).any(|j| {
+                matches!(
+                    crate::lexicon::norm_token(s.tokens[j].text(text)).as_str(),
+                    "such" | "the" | "this" | "that" | "any"
+                )
+            })
+        };
+        let denier_parts: Vec<usize> = events[i].participants.clone();
+        let target = (0..i).rev().find(|&j| {
+            let e = &events[j];
+            e.is_contact()
+                && e.status == Status::Held
+                && e.sentence < events[i].sentence
+                && ((anaphoric && denier_parts.len() <= 1)
+                    || (denier_parts.len() >= 2 && denier_parts.iter().all(|p| e.participants.contains(p))))
+        });
+        if let Some(j) = target {
+            events[j].status = Status::Denied;
+            let s = events[i].sentence;
+            if !events[j].support.contains(&s) {
+                events[j].support.push(s);
+            }
+        }
+    }
     // Delegation heads join the held talks between their countries.
     attach_heads(&mut events, &heads, ex);
     // Contact events with no place or date inherit the article's.
@@ -572,11 +659,6 @@ pub fn find(
         c.event = c.event.and_then(|i| remap.get(i).copied());
     }
     EventsOut { events, claims }
-}
-
-fn all_caps(st: &Sent) -> bool {
-    let words: Vec<_> = st.s.tokens.iter().filter(|t| t.kind == TokenKind::Word).collect();
-    words.len() >= 3 && words.iter().filter(|t| t.upper).count() * 10 >= words.len() * 7
 }
 
 fn entity_for_known(ex: &mut Extraction, lex: &Lexicon, known: usize) -> usize {
@@ -811,4 +893,25 @@ fn fuse(events: Vec<Event>) -> (Vec<Event>, Vec<usize>) {
         }
     }
     (out, remap)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::DATELINE;
+
+    #[test]
+    fn datelines_in_wire_styles() {
+        for (line, city, date) in [
+            ("WASHINGTON, March 11 - Text", Some("WASHINGTON"), Some("March 11")),
+            ("BISHKEK (Meridian News) - Text", Some("BISHKEK"), None),
+            ("Dec 9 (Reuters) - Text", None, Some("Dec 9")),
+            ("NEW YORK, N.Y., Oct 3 - Text", Some("NEW YORK"), Some("Oct 3")),
+            ("GENEVA - Text", Some("GENEVA"), None),
+        ] {
+            let c = DATELINE.captures(line).unwrap_or_else(|| panic!("no dateline in {line}"));
+            assert_eq!(c.name("city").map(|m| m.as_str()), city, "{line}");
+            assert_eq!(c.name("date").map(|m| m.as_str()), date, "{line}");
+        }
+        assert!(DATELINE.captures("Italy and Spain agreed on Tuesday - text").is_none());
+    }
 }

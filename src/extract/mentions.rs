@@ -20,14 +20,23 @@ pub const ORG_HEADS: &[&str] = &[
     "government", "senate", "congress", "chamber", "federation", "foundation", "alliance",
     "coalition", "front", "movement", "league", "network", "television", "radio", "news",
     "times", "post", "journal", "herald", "tribune", "press", "mission", "intelligence",
-    "industries", "holdings", "airlines", "airways", "motors", "petroleum", "oil", "steel",
-    "securities", "trust", "bancorp", "capital", "partners", "guard", "command", "forces",
+    "industries", "holdings", "airlines", "airways", "securities", "bancorp", "partners",
+    "guard", "command", "forces", "subcommittee", "caucus", "institution", "foundation",
 ];
 
 /// Heads that may be lowercase after a country or demonym ("Russia's foreign ministry").
 const LOWER_HEADS: &[&str] = &[
     "ministry", "embassy", "consulate", "government", "parliament", "intelligence", "army",
     "navy", "police", "central bank", "treasury", "military", "cabinet",
+];
+
+/// Function words that never open a name ("But US Treasury" starts at "US").
+const FUNCTION_WORDS: &[&str] = &[
+    "the", "a", "an", "but", "and", "or", "however", "meanwhile", "when", "while", "if", "as",
+    "after", "before", "since", "also", "then", "so", "yet", "although", "though", "in", "on",
+    "at", "for", "with", "by", "from", "to", "of", "this", "that", "these", "those", "his", "her",
+    "its", "their", "our", "both", "all", "some", "many", "most", "other", "last", "next", "under",
+    "during", "following", "according", "despite", "because", "why", "what", "how", "where",
 ];
 
 /// Lowercase modifiers allowed between a country and a lowercase head.
@@ -91,7 +100,19 @@ impl<'a> Ctx<'a> {
         let toks = &s.tokens[..];
         let words: Vec<&Token> = toks.iter().filter(|t| t.kind == TokenKind::Word).collect();
         let upper = words.iter().filter(|t| t.upper).count();
-        let all_caps = words.len() >= 3 && upper * 10 >= words.len() * 7;
+        // Headlines in capitals, or in title case (most content words capitalised, no final
+        // stop), capitalise every word: capitalisation is no evidence of a name there.
+        let content: Vec<&&Token> = words
+            .iter()
+            .filter(|t| !FUNCTION_WORDS.contains(&norm_token(t.text(text)).as_str()))
+            .collect();
+        let capped = content.iter().filter(|t| t.cap).count();
+        let last = toks.last().map(|t| t.text(text)).unwrap_or("");
+        let title_case = s.index == 0
+            && content.len() >= 3
+            && capped * 10 >= content.len() * 8
+            && !matches!(last, "." | "?" | "!" | "\"");
+        let all_caps = (words.len() >= 3 && upper * 10 >= words.len() * 7) || title_case;
         let norms = toks.iter().map(|t| norm_token(t.text(text))).collect();
         Ctx {
             text,
@@ -239,10 +260,17 @@ fn org_at(ctx: &Ctx, i: usize, known: &[Option<(usize, Vec<SurfaceForm>)>]) -> O
     let lex = ctx.lex;
     let mut k = i;
     let mut country = None;
+    let mut words: Vec<String> = Vec::new();
     if let Some((len, forms)) = &known[i] {
         let f = prefer(forms, lex);
         country = country_of(lex, f.entity);
-        country?;
+        if country.is_none() {
+            // A known institution that opens a longer name ("Senate Finance Committee").
+            if lex.entities[f.entity].kind != Kind::Organization || ctx.all_caps || !ctx.cap(i + len) {
+                return None;
+            }
+            words.extend((i..i + len).map(|j| ctx.n(j).to_string()));
+        }
         k += len;
         if ctx.w(k) == "'s" {
             k += 1;
@@ -253,10 +281,14 @@ fn org_at(ctx: &Ctx, i: usize, known: &[Option<(usize, Vec<SurfaceForm>)>]) -> O
         {
             return None;
         }
-    } else if !ctx.cap(i) {
+    } else if !ctx.cap(i) || FUNCTION_WORDS.contains(&ctx.n(i)) {
         return None;
     }
-    let mut words: Vec<String> = Vec::new();
+    // In headlines and datelines every word is capitalised: only known names count there.
+    if ctx.all_caps {
+        return None;
+    }
+    let opening = words.len();
     let mut head_end = None;
     let mut mods = 0;
     while k < ctx.len() && mods < 6 {
@@ -286,8 +318,17 @@ fn org_at(ctx: &Ctx, i: usize, known: &[Option<(usize, Vec<SurfaceForm>)>]) -> O
             break;
         }
         let mod_ok = if cap {
-            !ctx.non_name(k) && title_at(ctx, k).is_none_or(|(_, t)| ctx.is_org_head(k + 1) || t.kind.is_empty())
-                && known[k].is_none()
+            title_at(ctx, k).is_none_or(|(_, t)| ctx.is_org_head(k + 1) || t.kind.is_empty())
+                && (known[k].is_none() || (!words.is_empty() && ctx.cap(k + 1)))
+                && !matches!(n.as_str(), "the" | "a" | "an")
+        } else if matches!(n.as_str(), "and" | "&")
+            && !words.is_empty()
+            && ctx.cap(k + 1)
+            && known.get(k + 1).is_none_or(|x| x.is_none())
+            && !given_name(ctx, k + 1)
+        {
+            // "Oil and Natural Gas Corporation", "Ways and Means Committee".
+            true
         } else {
             country.is_some() && LOWER_MODS.contains(&n.as_str())
         };
@@ -343,8 +384,8 @@ fn org_at(ctx: &Ctx, i: usize, known: &[Option<(usize, Vec<SurfaceForm>)>]) -> O
             end = end + 1 + len;
         }
     }
-    // A bare head ("Ministry", "Bank") is not an organisation.
-    let has_head_only = words.len() == 1 && country.is_none();
+    // A bare head ("Ministry", "Bank") is not an organisation; a known name must be extended.
+    let has_head_only = (words.len() == 1 && country.is_none()) || words.len() == opening;
     if has_head_only {
         return None;
     }
@@ -471,6 +512,23 @@ pub fn find(ctx: &Ctx, sentence: usize) -> Vec<Mention> {
             if ctx.w(i) == "," && name_token(ctx, i + 1) {
                 i += 1;
             }
+            continue;
+        }
+        if name_token(ctx, i) && ctx.all_caps {
+            let (s, e, text) = ctx.span_text(i, i + 1);
+            out.push(Mention {
+                sentence,
+                tok_start: i,
+                tok_end: i + 1,
+                start: s,
+                end: e,
+                text,
+                kind: None,
+                reference: Ref::Unknown,
+                title: None,
+                affiliation: None,
+            });
+            i += 1;
             continue;
         }
         if name_token(ctx, i) {
