@@ -159,7 +159,8 @@ pub fn resolve(seg: &Segmented, lex: &Lexicon, mapper: &OffsetMapper, article_id
     let mut person_titles: HashMap<usize, Vec<String>> = HashMap::new();
     // Last organisation entity seen per canonical head, for "the Foreign Ministry".
     let mut last_by_head: HashMap<String, usize> = HashMap::new();
-    // Last person holding a title kind, for "the minister".
+    // Persons with a title, in order of mention, for "the minister": (entity, kind, country key).
+    let mut recent_titled: Vec<(usize, String, Option<String>)> = Vec::new();
     for (si, ms) in raw.iter().enumerate() {
         let mut sent: Vec<SentMention> = Vec::new();
         // Map from raw mention index to sentence-mention index.
@@ -200,6 +201,20 @@ pub fn resolve(seg: &Segmented, lex: &Lexicon, mapper: &OffsetMapper, article_id
                     Some((i, false))
                 }
                 Ref::Person => Some((person(&mut b, &m.text, &surnames), false)),
+                Ref::Nominal { kind, country } => {
+                    let want_country = country.map(|c| b.lex.entities[c].key.clone());
+                    recent_titled
+                        .iter()
+                        .rev()
+                        .find(|(_, k, c)| {
+                            k == kind
+                                && match (&want_country, c) {
+                                    (Some(w), Some(c)) => w == c,
+                                    _ => true,
+                                }
+                        })
+                        .map(|(e, _, _)| (*e, false))
+                }
                 Ref::Unknown => {
                     // A bare surname (any case) of a person named in full in this article.
                     let words: Vec<&str> = m.text.split_whitespace().collect();
@@ -243,6 +258,14 @@ pub fn resolve(seg: &Segmented, lex: &Lexicon, mapper: &OffsetMapper, article_id
                     .affiliation
                     .and_then(|a| idx_map.get(a).copied().flatten())
                     .map(|k: usize| sent[k].entity);
+                let country_key = organization.map(|o| {
+                    let e = &b.entities[o];
+                    match (e.subtype.as_str(), e.country) {
+                        ("Country", _) | (_, None) => e.key.clone(),
+                        (_, Some(c)) => b.entities[c].key.clone(),
+                    }
+                });
+                recent_titled.push((entity, t.kind.clone(), country_key));
                 let s = seg.sentences[si].tokens[*ts].span.start;
                 roles.push(Role {
                     person: entity,

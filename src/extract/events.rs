@@ -477,6 +477,7 @@ pub fn find(
             // Objects after the trigger: "met (with) B", "talks between A and B", "with A, B and C".
             let mut j = t1;
             let obj_intro = matches!(st.n(j), "with" | "between" | "of" | "among" | "by");
+            let mut obj_end = t1;
             if info.verb || obj_intro {
                 if obj_intro {
                     j += 1;
@@ -493,24 +494,54 @@ pub fn find(
                         continue;
                     }
                     let w = st.n(j);
-                    let skip = matches!(w, "and" | "," | "the" | "with" | "his" | "her" | "their" | "its" | "a" | "an" | "'s" | "s" | "both" | "counterpart" | "counterparts" | "officials" | "delegation" | "delegations" | "representatives" | "leaders" | "-")
+                    if let Some((tl, _)) = lex.titles.longest_at(text, &s.tokens, j) {
+                        j += tl;
+                        continue;
+                    }
+                    let title_soon = (j..(j + 3).min(st.len()))
+                        .any(|x| lex.titles.longest_at(text, &s.tokens, x).is_some());
+                    let skip = matches!(w, "and" | "," | "the" | "with" | "his" | "her" | "their" | "its" | "a" | "an" | "'s" | "s" | "both" | "counterpart" | "counterparts" | "officials" | "delegation" | "delegations" | "representatives" | "leaders" | "-" | "former" | "new" | "then")
                         || st.s.tokens[j].cap
-                        || lex.titles.longest_at(text, &s.tokens, j).is_some()
+                        || title_soon
                         || GROUP_NOUNS.contains(&w);
                     if !skip {
                         break;
                     }
                     j += 1;
                 }
+                obj_end = j;
             }
-            if fronted {
-                // "After meetings with A and B, C told reporters ...": C took part.
-                if let Some(comma) = (t1..st.len()).find(|&j| st.n(j) == "," && st.cover.get(j + 1).copied().flatten().is_some_and(|mi| st.ms[mi].kind == Kind::Person)) {
-                    if let Some(mi) = st.cover[comma + 1] {
-                        push(&mut participants, st.ms[mi].entity);
+            // "a conference ... hosted by X": the host took part.
+            if !info.verb {
+                let end = (t1..hi).find(|&j| st.n(j) == ",").unwrap_or(hi);
+                if let Some(by) = (t1..end).find(|&j| {
+                    matches!(st.n(j), "hosted" | "chaired" | "organised" | "organized" | "convened" | "attended" | "led")
+                        && st.n(j + 1) == "by"
+                }) {
+                    if let Some(m) = st.ms.iter().position(|m| m.tok_start > by + 1 && m.tok_start <= by + 8 && m.kind == Kind::Person && m.affiliation_of.is_none())
+                        && let Some(e) = actor(&st, lex, ex, m)
+                    {
+                        push(&mut participants, e);
                     }
                 }
             }
+            if fronted {
+                // "After meetings with A and B, C told reporters ...": C took part; "he" is the
+                // last person named as a subject.
+                let from = obj_end.saturating_sub(1).max(t1);
+                if let Some(comma) = (from..st.len()).find(|&j| st.n(j) == ",") {
+                    let next = comma + 1;
+                    let first_person = st.ms.iter().find(|m| m.tok_start >= next && m.tok_start <= next + 8 && m.kind == Kind::Person && m.affiliation_of.is_none());
+                    if PRONOUNS_SUBJ.contains(&st.n(next)) {
+                        if let Some(ls) = last_subject {
+                            push(&mut participants, ls);
+                        }
+                    } else if let Some(m) = first_person {
+                        push(&mut participants, m.entity);
+                    }
+                }
+            }
+            let joint_subjects = participants.len();
             // Reporters and spokespeople are not participants unless they are the subject.
             let first_subject = participants.first().copied();
             participants.retain(|e| {
@@ -559,6 +590,52 @@ pub fn find(
                 date_text,
                 topics: topics(&st, t1, hi),
                 not_discussed: Vec::new(),
+                // A verb "signed" with two or more subjects who sign together.
+                joint: info.event_type == "Signing" && info.verb && joint_subjects >= 2,
+            });
+        }
+        // "X told the British minister that ...": speaker and addressee were in contact.
+        for f in &fr {
+            if !matches!(f.verb.as_str(), "told" | "assured" | "briefed" | "informed" | "urged") {
+                continue;
+            }
+            let (Some(sp), Some(sm)) = (f.speaker, f.speaker_mention) else { continue };
+            if ex.entities[sp].kind != Kind::Person || st.ms[sm].tok_end > f.verb_tok {
+                continue;
+            }
+            let vt = f.verb_tok;
+            let addressee = st.ms.iter().find(|m| {
+                m.kind == Kind::Person
+                    && m.tok_start > vt
+                    && m.tok_start <= vt + 4
+                    && (vt + 1..m.tok_start).all(|j| st.cover[j].is_some() || matches!(st.n(j), "the" | "his" | "her" | "their"))
+            });
+            let Some(ad) = addressee else { continue };
+            if ad.entity == sp {
+                continue;
+            }
+            let t = &s.tokens[vt];
+            let lo = clause_start(&st, vt);
+            let hi = clause_end(&st, vt + 1);
+            let place = place_of(&st, ex, lo, hi, vt).or_else(|| place_of(&st, ex, 0, st.len(), vt));
+            let stext = &text[s.span.start..s.span.end];
+            let exprs = dates::find_time_exprs(stext, anchor.map(|a| a.date), Tense::Past);
+            let date = exprs.iter().find_map(|e| e.resolved.clone());
+            events.push(Event {
+                event_type: "Talks".into(),
+                cameo: Some("040".into()),
+                status: status(&st, lex, vt, vt + 1, true),
+                trigger: t.text(text).to_string(),
+                trigger_offsets: mapper.map(t.span.start, t.span.end),
+                sentence: si,
+                support: Vec::new(),
+                participants: vec![sp, ad.entity],
+                place,
+                date,
+                date_text: None,
+                topics: Vec::new(),
+                not_discussed: Vec::new(),
+                joint: false,
             });
         }
         // Claims.

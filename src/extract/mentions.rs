@@ -65,6 +65,9 @@ pub enum Ref {
     Person,
     /// A capitalised run with no evidence yet; may become a surname mention later.
     Unknown,
+    /// A title used as a noun phrase ("the British minister"): refers to a person named earlier
+    /// with that kind of title (and that country, when a demonym is given).
+    Nominal { kind: String, country: Option<usize> },
 }
 
 /// A mention in one sentence, by token range.
@@ -491,6 +494,44 @@ pub fn find(ctx: &Ctx, sentence: usize) -> Vec<Mention> {
             continue;
         }
         if let Some((len, info)) = title_at(ctx, i) {
+            // "the (British) minister" with no name after it: a nominal reference.
+            let det = if i >= 1 && ctx.n(i - 1) == "the" {
+                Some((i - 1, None))
+            } else if i >= 2 && ctx.n(i - 2) == "the" {
+                out.last()
+                    .filter(|m| m.tok_end == i && matches!(m.reference, Ref::Known { surface: Surface::Demonym, .. }))
+                    .map(|m| match m.reference {
+                        Ref::Known { entity, .. } => (i - 2, Some(entity)),
+                        _ => (i - 2, None),
+                    })
+            } else {
+                None
+            };
+            let followed_by_name = name_token(ctx, i + len) || (ctx.w(i + len) == "," && name_token(ctx, i + len + 1));
+            if let Some((_, country)) = det
+                && !followed_by_name
+                && !ctx.all_caps
+                && !matches!(info.kind.as_str(), "honorific" | "")
+            {
+                let (s, e, text) = ctx.span_text(i, i + len);
+                out.push(Mention {
+                    sentence,
+                    tok_start: i,
+                    tok_end: i + len,
+                    start: s,
+                    end: e,
+                    text,
+                    kind: Some(Kind::Person),
+                    reference: Ref::Nominal {
+                        kind: info.kind.clone(),
+                        country,
+                    },
+                    title: None,
+                    affiliation: None,
+                });
+                i += len;
+                continue;
+            }
             pending_title = Some((info, i, i + len));
             i += len;
             // A complement inside the title ("Secretary of State for European and Eurasian
@@ -578,6 +619,7 @@ pub fn find(ctx: &Ctx, sentence: usize) -> Vec<Mention> {
         }
         i += 1;
     }
+    promote_coordinated(ctx, &mut out);
     out
 }
 
@@ -604,6 +646,28 @@ fn complement_end(ctx: &Ctx, from: usize) -> Option<usize> {
         }
     }
     None
+}
+
+/// Capitalised runs of two or more words coordinated with a person ("between Yassir Arafat and
+/// Mr Peres", "A, B and C") are persons too.
+pub fn promote_coordinated(ctx: &Ctx, ms: &mut [Mention]) {
+    for _ in 0..2 {
+        for k in 0..ms.len() {
+            if ms[k].reference != Ref::Unknown || ms[k].tok_end - ms[k].tok_start < 2 || ctx.all_caps {
+                continue;
+            }
+            let joined = |a: &Mention, b: &Mention| {
+                a.tok_end < b.tok_start
+                    && (a.tok_end..b.tok_start).all(|j| matches!(ctx.n(j), "and" | "," | "mr" | "mrs" | "ms" | "dr"))
+            };
+            let near_person = (k > 0 && ms[k - 1].reference == Ref::Person && joined(&ms[k - 1], &ms[k]))
+                || (k + 1 < ms.len() && ms[k + 1].reference == Ref::Person && joined(&ms[k], &ms[k + 1]));
+            if near_person {
+                ms[k].reference = Ref::Person;
+                ms[k].kind = Some(Kind::Person);
+            }
+        }
+    }
 }
 
 /// "Name, the Russian ambassador ..." / "Name, a spokesman for ..." right after a name.

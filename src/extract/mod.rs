@@ -134,6 +134,8 @@ pub struct Event {
     /// Topics stated as discussed / not discussed.
     pub topics: Vec<String>,
     pub not_discussed: Vec<String>,
+    /// Signed together by the participants ("A and B signed the deal in X"): co-presence.
+    pub joint: bool,
 }
 
 impl Event {
@@ -143,7 +145,7 @@ impl Event {
             self.event_type.as_str(),
             "Meeting" | "Talks" | "Visit" | "Hosting" | "PhoneCall" | "Summit" | "Negotiation"
                 | "Mediation"
-        )
+        ) || (self.event_type == "Signing" && self.joint)
     }
 }
 
