@@ -110,7 +110,10 @@ const QUERIES: &[(&str, &str)] = &[
     ("who-met-whom", include_str!("../queries/who-met-whom.rq")),
     ("meetings", include_str!("../queries/meetings.rq")),
     ("entities", include_str!("../queries/entities.rq")),
-    ("meetings-in-place", include_str!("../queries/meetings-in-place.rq")),
+    (
+        "meetings-in-place",
+        include_str!("../queries/meetings-in-place.rq"),
+    ),
     ("statements-by", include_str!("../queries/statements-by.rq")),
     ("roles-of", include_str!("../queries/roles-of.rq")),
 ];
@@ -128,9 +131,9 @@ pub fn run() -> ExitCode {
 
 fn lexicon(cli_dir: &Option<PathBuf>) -> Result<Arc<Lexicon>> {
     match cli_dir {
-        Some(d) => Ok(Arc::new(
-            Lexicon::with_extensions(d).with_context(|| format!("loading lexicon extensions from {}", d.display()))?,
-        )),
+        Some(d) => Ok(Arc::new(Lexicon::with_extensions(d).with_context(
+            || format!("loading lexicon extensions from {}", d.display()),
+        )?)),
         None => Ok(Lexicon::builtin()),
     }
 }
@@ -142,7 +145,11 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
             let lex = lexicon(&cli.ontology)?;
             let store = GraphStore::open(&store_path("newsgraph.db"))?;
             let failed = build(&store, inputs, &lex, cli.quiet)?;
-            Ok(if failed { ExitCode::from(1) } else { ExitCode::SUCCESS })
+            Ok(if failed {
+                ExitCode::from(1)
+            } else {
+                ExitCode::SUCCESS
+            })
         }
         Command::Query {
             file,
@@ -200,7 +207,11 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
                 }
             }
             out.flush().ok();
-            Ok(if failed { ExitCode::from(1) } else { ExitCode::SUCCESS })
+            Ok(if failed {
+                ExitCode::from(1)
+            } else {
+                ExitCode::SUCCESS
+            })
         }
         Command::Demo { samples, graphml } => {
             let lex = lexicon(&cli.ontology)?;
@@ -208,17 +219,30 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
                 .clone()
                 .unwrap_or_else(|| PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/samples")));
             let store = GraphStore::open(&store_path("newsgraph-demo.db"))?;
-            println!("Building {} from {} ...", store.path().display(), samples.display());
+            println!(
+                "Building {} from {} ...",
+                store.path().display(),
+                samples.display()
+            );
             let failed = build(&store, std::slice::from_ref(&samples), &lex, cli.quiet)?;
             println!();
             print_who_met_whom(&store)?;
-            write_export(&store, ExportFormat::Graphml, Projection::Actors, Some(graphml))?;
+            write_export(
+                &store,
+                ExportFormat::Graphml,
+                Projection::Actors,
+                Some(graphml),
+            )?;
             println!("\nGraphML contact network written to {}", graphml.display());
             println!(
                 "Try: newsgraph query --store {} who-met-whom --format csv",
                 store.path().display()
             );
-            Ok(if failed { ExitCode::from(1) } else { ExitCode::SUCCESS })
+            Ok(if failed {
+                ExitCode::from(1)
+            } else {
+                ExitCode::SUCCESS
+            })
         }
     }
 }
@@ -239,21 +263,35 @@ fn read_query(name: &str) -> Result<String> {
     if p.exists() {
         return std::fs::read_to_string(p).with_context(|| format!("reading query file {name}"));
     }
-    let bare = name.trim_end_matches(".rq").rsplit('/').next().unwrap_or(name);
+    let bare = name
+        .trim_end_matches(".rq")
+        .rsplit('/')
+        .next()
+        .unwrap_or(name);
     if let Some((_, q)) = QUERIES.iter().find(|(n, _)| *n == bare) {
         return Ok(q.to_string());
     }
     let known: Vec<&str> = QUERIES.iter().map(|(n, _)| *n).collect();
-    bail!("{name}: no such query file or bundled query (bundled: {})", known.join(", "))
+    bail!(
+        "{name}: no such query file or bundled query (bundled: {})",
+        known.join(", ")
+    )
 }
 
-fn write_export(store: &GraphStore, format: ExportFormat, projection: Projection, output: Option<&Path>) -> Result<()> {
+fn write_export(
+    store: &GraphStore,
+    format: ExportFormat,
+    projection: Projection,
+    output: Option<&Path>,
+) -> Result<()> {
     match output {
         Some(p) => {
-            let f = std::fs::File::create(p).with_context(|| format!("creating {}", p.display()))?;
+            let f =
+                std::fs::File::create(p).with_context(|| format!("creating {}", p.display()))?;
             let mut w = BufWriter::new(f);
             export::export(store.inner(), format, projection, &mut w)?;
-            w.flush().with_context(|| format!("writing {}", p.display()))?;
+            w.flush()
+                .with_context(|| format!("writing {}", p.display()))?;
         }
         None => {
             let stdout = std::io::stdout();
@@ -308,7 +346,10 @@ fn build(store: &GraphStore, inputs: &[PathBuf], lex: &Lexicon, quiet: bool) -> 
         }
     }
     if report.errors > 0 {
-        eprintln!("{} input(s) failed; everything else was stored", report.errors);
+        eprintln!(
+            "{} input(s) failed; everything else was stored",
+            report.errors
+        );
     }
     Ok(report.errors > 0)
 }
@@ -321,7 +362,9 @@ fn print_who_met_whom(store: &GraphStore) -> Result<()> {
         .unwrap_or_default();
     let t = query::select(store.inner(), q, None)?;
     let get = |row: &Vec<Option<oxigraph::model::Term>>, name: &str| {
-        t.col(name).map(|i| Table::value(&row[i])).unwrap_or_default()
+        t.col(name)
+            .map(|i| Table::value(&row[i]))
+            .unwrap_or_default()
     };
     println!("Who met whom ({} pairs):", t.rows.len());
     for row in &t.rows {
@@ -331,8 +374,16 @@ fn print_who_met_whom(store: &GraphStore) -> Result<()> {
             "\n  {} -- {}{}{}   [{}]",
             get(row, "aName"),
             get(row, "bName"),
-            if place.is_empty() { String::new() } else { format!(", in {place}") },
-            if date.is_empty() { String::new() } else { format!(", {date}") },
+            if place.is_empty() {
+                String::new()
+            } else {
+                format!(", in {place}")
+            },
+            if date.is_empty() {
+                String::new()
+            } else {
+                format!(", {date}")
+            },
             get(row, "articleId"),
         );
         let s = get(row, "sentence");

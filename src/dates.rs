@@ -5,8 +5,8 @@
 //! anchor (the dateline or publication date), keeping the original text and the precision
 //! (day, month or year). Pure functions, no I/O, no clock: the same input gives the same dates.
 
-use jiff::civil::{Date, Weekday};
 use jiff::ToSpan;
+use jiff::civil::{Date, Weekday};
 use regex::Regex;
 use std::sync::LazyLock;
 
@@ -229,7 +229,10 @@ pub fn find_time_exprs(text: &str, anchor: Option<Date>, tense: Tense) -> Vec<Ti
             if pre.is_none() && c.name("mo_y").is_none() {
                 continue;
             }
-            match (mo, c.name("mo_y").and_then(|y| y.as_str().parse::<i16>().ok())) {
+            match (
+                mo,
+                c.name("mo_y").and_then(|y| y.as_str().parse::<i16>().ok()),
+            ) {
                 (Some(mo), Some(y)) => Date::new(y, mo, 1).ok().map(ResolvedDate::month),
                 (Some(mo), None) => anchor.and_then(|a| month_near(a, mo, tense)),
                 _ => None,
@@ -307,10 +310,7 @@ fn relative(a: Date, expr: &str, specific: &mut bool) -> Option<ResolvedDate> {
             *specific = false;
             // A week-long window: month precision only when the window stays in one month.
             let (from, to) = match expr {
-                "last week" => (
-                    a.checked_sub(13.days()).ok()?,
-                    a.checked_sub(1.day()).ok()?,
-                ),
+                "last week" => (a.checked_sub(13.days()).ok()?, a.checked_sub(1.day()).ok()?),
                 "last weekend" | "this weekend" | "the weekend" => {
                     let sat = weekday_near(a, Weekday::Saturday, Tense::Past)?;
                     (sat, sat.checked_add(1.day()).ok()?.min(a))
@@ -325,7 +325,9 @@ fn relative(a: Date, expr: &str, specific: &mut bool) -> Option<ResolvedDate> {
         }
         "last month" => {
             *specific = false;
-            Some(ResolvedDate::month(a.first_of_month().checked_sub(1.day()).ok()?))
+            Some(ResolvedDate::month(
+                a.first_of_month().checked_sub(1.day()).ok()?,
+            ))
         }
         "this month" | "earlier this month" => {
             *specific = false;
@@ -337,7 +339,9 @@ fn relative(a: Date, expr: &str, specific: &mut bool) -> Option<ResolvedDate> {
         }
         "next month" => {
             *specific = false;
-            Some(ResolvedDate::month(a.last_of_month().checked_add(1.day()).ok()?))
+            Some(ResolvedDate::month(
+                a.last_of_month().checked_add(1.day()).ok()?,
+            ))
         }
         "last year" => {
             *specific = false;
@@ -372,8 +376,14 @@ mod tests {
     #[test]
     fn weekdays_resolve_to_the_latest_before_publication() {
         // 2024-11-20 is a Wednesday.
-        assert_eq!(first("met on Friday", "2024-11-20").as_deref(), Some("2024-11-15"));
-        assert_eq!(first("on Wednesday", "2024-11-20").as_deref(), Some("2024-11-20"));
+        assert_eq!(
+            first("met on Friday", "2024-11-20").as_deref(),
+            Some("2024-11-15")
+        );
+        assert_eq!(
+            first("on Wednesday", "2024-11-20").as_deref(),
+            Some("2024-11-20")
+        );
         assert_eq!(
             find_time_exprs("will meet on Friday", Some(d("2024-11-20")), Tense::Future)[0]
                 .resolved
@@ -386,32 +396,68 @@ mod tests {
 
     #[test]
     fn month_and_day_take_the_year_of_the_anchor_or_the_one_before() {
-        assert_eq!(first("met on Nov. 14 in", "2022-12-09").as_deref(), Some("2022-11-14"));
-        assert_eq!(first("on Dec. 30", "2023-01-03").as_deref(), Some("2022-12-30"));
-        assert_eq!(first("on 14 November 2019", "2024-01-01").as_deref(), Some("2019-11-14"));
-        assert_eq!(first("March 2", "1987-03-03").as_deref(), Some("1987-03-02"));
+        assert_eq!(
+            first("met on Nov. 14 in", "2022-12-09").as_deref(),
+            Some("2022-11-14")
+        );
+        assert_eq!(
+            first("on Dec. 30", "2023-01-03").as_deref(),
+            Some("2022-12-30")
+        );
+        assert_eq!(
+            first("on 14 November 2019", "2024-01-01").as_deref(),
+            Some("2019-11-14")
+        );
+        assert_eq!(
+            first("March 2", "1987-03-03").as_deref(),
+            Some("1987-03-02")
+        );
     }
 
     #[test]
     fn relative_words_and_months() {
-        assert_eq!(first("yesterday", "2005-02-05").as_deref(), Some("2005-02-04"));
-        assert_eq!(first("last night", "2005-02-05").as_deref(), Some("2005-02-04"));
-        assert_eq!(first("invaded in February", "2022-12-09").as_deref(), Some("2022-02"));
-        assert_eq!(first("last month", "2022-01-10").as_deref(), Some("2021-12"));
+        assert_eq!(
+            first("yesterday", "2005-02-05").as_deref(),
+            Some("2005-02-04")
+        );
+        assert_eq!(
+            first("last night", "2005-02-05").as_deref(),
+            Some("2005-02-04")
+        );
+        assert_eq!(
+            first("invaded in February", "2022-12-09").as_deref(),
+            Some("2022-02")
+        );
+        assert_eq!(
+            first("last month", "2022-01-10").as_deref(),
+            Some("2021-12")
+        );
         // "earlier this week" on the 2nd of a month spans two months: no date.
         assert_eq!(first("earlier this week", "2005-03-02"), None);
-        assert_eq!(first("earlier this week", "2005-01-21").as_deref(), Some("2005-01"));
+        assert_eq!(
+            first("earlier this week", "2005-01-21").as_deref(),
+            Some("2005-01")
+        );
     }
 
     #[test]
     fn metadata_dates_in_common_forms() {
-        assert_eq!(parse_metadata_date("2019-03-12 10:00:00").as_deref(), Some("2019-03-12"));
-        assert_eq!(parse_metadata_date("2022-12-09T08:00:00Z").as_deref(), Some("2022-12-09"));
+        assert_eq!(
+            parse_metadata_date("2019-03-12 10:00:00").as_deref(),
+            Some("2019-03-12")
+        );
+        assert_eq!(
+            parse_metadata_date("2022-12-09T08:00:00Z").as_deref(),
+            Some("2022-12-09")
+        );
         assert_eq!(
             parse_metadata_date("Fri, 09 Dec 2022 08:00:00 +0000").as_deref(),
             Some("2022-12-09")
         );
-        assert_eq!(parse_metadata_date("March 2, 1987").as_deref(), Some("1987-03-02"));
+        assert_eq!(
+            parse_metadata_date("March 2, 1987").as_deref(),
+            Some("1987-03-02")
+        );
         assert_eq!(parse_metadata_date("soon"), None);
     }
 

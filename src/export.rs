@@ -107,32 +107,44 @@ fn kind_name(iri: &str) -> &'static str {
 }
 
 /// Builds the projection as a petgraph graph. Deterministic node and edge order.
-pub fn project(store: &Store, projection: Projection) -> Result<Graph<NodeData, EdgeData>, ExportError> {
+pub fn project(
+    store: &Store,
+    projection: Projection,
+) -> Result<Graph<NodeData, EdgeData>, ExportError> {
     let t = query::select(store, CONTACTS, None)?;
     let mut g: Graph<NodeData, EdgeData> = Graph::new();
     let mut index: HashMap<String, NodeIndex> = HashMap::new();
     let v = |t: &Table, row: &Vec<Option<oxigraph::model::Term>>, name: &str| {
-        t.col(name).map(|i| Table::value(&row[i])).unwrap_or_default()
+        t.col(name)
+            .map(|i| Table::value(&row[i]))
+            .unwrap_or_default()
     };
-    let mut node = |g: &mut Graph<NodeData, EdgeData>, id: String, label: String, kind: &str, wd: String| {
-        *index.entry(id.clone()).or_insert_with(|| {
-            g.add_node(NodeData {
-                id,
-                label,
-                kind: kind.to_string(),
-                wikidata: wd.rsplit('/').next().unwrap_or("").to_string(),
+    let mut node =
+        |g: &mut Graph<NodeData, EdgeData>, id: String, label: String, kind: &str, wd: String| {
+            *index.entry(id.clone()).or_insert_with(|| {
+                g.add_node(NodeData {
+                    id,
+                    label,
+                    kind: kind.to_string(),
+                    wikidata: wd.rsplit('/').next().unwrap_or("").to_string(),
+                })
             })
-        })
-    };
+        };
     // Several names or places per event row: keep the first per (event, a, b).
     let mut seen: BTreeMap<(String, String, String), ()> = BTreeMap::new();
     for row in &t.rows {
         let (a, b, ev) = (v(&t, row, "a"), v(&t, row, "b"), v(&t, row, "event"));
-        let (ak, bk) = (kind_name(&v(&t, row, "aType")), kind_name(&v(&t, row, "bType")));
+        let (ak, bk) = (
+            kind_name(&v(&t, row, "aType")),
+            kind_name(&v(&t, row, "bType")),
+        );
         if projection == Projection::Persons && (ak != "person" || bk != "person") {
             continue;
         }
-        if seen.insert((ev.clone(), a.clone(), b.clone()), ()).is_some() {
+        if seen
+            .insert((ev.clone(), a.clone(), b.clone()), ())
+            .is_some()
+        {
             continue;
         }
         let na = node(&mut g, a, v(&t, row, "aName"), ak, v(&t, row, "aWd"));
@@ -152,7 +164,13 @@ pub fn project(store: &Store, projection: Projection) -> Result<Graph<NodeData, 
     if projection == Projection::Everything {
         let m = query::select(store, MEMBERSHIPS, None)?;
         for row in &m.rows {
-            let na = node(&mut g, v(&m, row, "a"), v(&m, row, "aName"), "person", String::new());
+            let na = node(
+                &mut g,
+                v(&m, row, "a"),
+                v(&m, row, "aName"),
+                "person",
+                String::new(),
+            );
             let nb = node(
                 &mut g,
                 v(&m, row, "b"),
@@ -210,7 +228,10 @@ pub fn write_graphml(g: &Graph<NodeData, EdgeData>, out: &mut dyn Write) -> std:
         ("d6", "edge", "event", "string"),
         ("d7", "edge", "sources", "int"),
     ] {
-        writeln!(out, r#"  <key id="{id}" for="{on}" attr.name="{name}" attr.type="{ty}"/>"#)?;
+        writeln!(
+            out,
+            r#"  <key id="{id}" for="{on}" attr.name="{name}" attr.type="{ty}"/>"#
+        )?;
     }
     writeln!(out, r#"  <graph id="newsgraph" edgedefault="undirected">"#)?;
     for n in g.node_indices() {
@@ -224,7 +245,9 @@ pub fn write_graphml(g: &Graph<NodeData, EdgeData>, out: &mut dyn Write) -> std:
         writeln!(out, "    </node>")?;
     }
     for (k, e) in g.edge_indices().enumerate() {
-        let Some((a, b)) = g.edge_endpoints(e) else { continue };
+        let Some((a, b)) = g.edge_endpoints(e) else {
+            continue;
+        };
         let d = &g[e];
         writeln!(
             out,
@@ -250,7 +273,12 @@ pub fn write_graphml(g: &Graph<NodeData, EdgeData>, out: &mut dyn Write) -> std:
 }
 
 /// Exports the store in `format`.
-pub fn export(store: &Store, format: ExportFormat, projection: Projection, out: &mut dyn Write) -> Result<(), ExportError> {
+pub fn export(
+    store: &Store,
+    format: ExportFormat,
+    projection: Projection,
+    out: &mut dyn Write,
+) -> Result<(), ExportError> {
     match format {
         ExportFormat::Graphml => {
             let g = project(store, projection)?;
@@ -274,7 +302,9 @@ pub fn export(store: &Store, format: ExportFormat, projection: Projection, out: 
         ExportFormat::Turtle => {
             let mut ser = RdfSerializer::from_format(RdfFormat::Turtle);
             for (p, iri) in crate::rdf::ns::PREFIXES {
-                ser = ser.with_prefix(*p, *iri).map_err(|e| ExportError::Rdf(e.to_string()))?;
+                ser = ser
+                    .with_prefix(*p, *iri)
+                    .map_err(|e| ExportError::Rdf(e.to_string()))?;
             }
             let mut w = ser.for_writer(out);
             // Streamed, so memory stays flat: a triple stated in several article graphs may be

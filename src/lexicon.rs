@@ -18,14 +18,26 @@ use std::sync::{Arc, LazyLock};
 pub const FILES: &[(&str, &str)] = &[
     ("countries.tsv", include_str!("../ontology/countries.tsv")),
     ("places.tsv", include_str!("../ontology/places.tsv")),
-    ("institutions.tsv", include_str!("../ontology/institutions.tsv")),
+    (
+        "institutions.tsv",
+        include_str!("../ontology/institutions.tsv"),
+    ),
     ("titles.tsv", include_str!("../ontology/titles.tsv")),
     ("triggers.tsv", include_str!("../ontology/triggers.tsv")),
     ("cues.tsv", include_str!("../ontology/cues.tsv")),
-    ("given-names.txt", include_str!("../ontology/given-names.txt")),
-    ("surname-particles.txt", include_str!("../ontology/surname-particles.txt")),
+    (
+        "given-names.txt",
+        include_str!("../ontology/given-names.txt"),
+    ),
+    (
+        "surname-particles.txt",
+        include_str!("../ontology/surname-particles.txt"),
+    ),
     ("non-names.txt", include_str!("../ontology/non-names.txt")),
-    ("transliterations.tsv", include_str!("../ontology/transliterations.tsv")),
+    (
+        "transliterations.tsv",
+        include_str!("../ontology/transliterations.tsv"),
+    ),
 ];
 
 #[derive(Debug, thiserror::Error)]
@@ -252,7 +264,15 @@ pub struct Lexicon {
 
 static DEFAULT: LazyLock<Arc<Lexicon>> = LazyLock::new(|| {
     // The compiled-in files are checked by tests; a failure here is a build defect.
-    Arc::new(Lexicon::from_sources(&FILES.iter().map(|(n, s)| (n.to_string(), s.to_string())).collect::<Vec<_>>()).unwrap_or_default())
+    Arc::new(
+        Lexicon::from_sources(
+            &FILES
+                .iter()
+                .map(|(n, s)| (n.to_string(), s.to_string()))
+                .collect::<Vec<_>>(),
+        )
+        .unwrap_or_default(),
+    )
 });
 
 impl Lexicon {
@@ -318,14 +338,20 @@ impl Lexicon {
                 lx.cues.insert(row.get("cue"), k);
             }
         }
-        lx.given_names = words(get("given-names.txt")).map(|w| w.to_lowercase()).collect();
+        lx.given_names = words(get("given-names.txt"))
+            .map(|w| w.to_lowercase())
+            .collect();
         lx.particles = words(get("surname-particles.txt"))
             .map(|w| w.to_lowercase())
             .collect();
-        lx.non_names = words(get("non-names.txt")).map(|w| w.to_lowercase()).collect();
+        lx.non_names = words(get("non-names.txt"))
+            .map(|w| w.to_lowercase())
+            .collect();
         for row in parse_tsv("transliterations.tsv", get("transliterations.tsv"))? {
-            lx.transliterations
-                .insert(row.get("variant").to_lowercase(), row.get("canonical").to_string());
+            lx.transliterations.insert(
+                row.get("variant").to_lowercase(),
+                row.get("canonical").to_string(),
+            );
         }
         Ok(lx)
     }
@@ -459,7 +485,9 @@ impl Lexicon {
                 key: key_for(&wikidata, "org", &name),
                 name: name.clone(),
                 kind: Kind::Organization,
-                subtype: non_empty(row.get("type")).unwrap_or("Organization").to_string(),
+                subtype: non_empty(row.get("type"))
+                    .unwrap_or("Organization")
+                    .to_string(),
                 wikidata,
                 country,
             });
@@ -610,7 +638,11 @@ mod tests {
         .unwrap();
         let ru = lx.entity_named(Kind::Place, "Russia").expect("Russia");
         let forms = lx.surfaces.get("Russian").expect("demonym");
-        assert!(forms.iter().any(|f| f.entity == ru && f.surface == Surface::Demonym));
+        assert!(
+            forms
+                .iter()
+                .any(|f| f.entity == ru && f.surface == Surface::Demonym)
+        );
         let cap = lx.capital[&ru];
         assert_eq!(lx.entities[cap].name, "Moscow");
         assert!(lx.surfaces.get("U.S.").is_some());

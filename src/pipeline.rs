@@ -42,7 +42,10 @@ impl std::fmt::Display for Problem {
             Problem::Input(e) => write!(f, "error: {e}"),
             Problem::Store(e) => write!(f, "error: {e}"),
             Problem::EmptyArticle { origin, id } => {
-                write!(f, "warning: {origin}: article {id}: no text after cleaning; skipped")
+                write!(
+                    f,
+                    "warning: {origin}: article {id}: no text after cleaning; skipped"
+                )
             }
             Problem::Warning(w) => write!(f, "warning: {w}"),
         }
@@ -90,7 +93,9 @@ pub fn build(
         on_problem(&p);
     };
     let mut batch: Vec<RawArticle> = Vec::with_capacity(BATCH);
-    let flush = |batch: &mut Vec<RawArticle>, report: &mut BuildReport, note: &mut dyn FnMut(Problem, &mut BuildReport)| {
+    let flush = |batch: &mut Vec<RawArticle>,
+                 report: &mut BuildReport,
+                 note: &mut dyn FnMut(Problem, &mut BuildReport)| {
         if batch.is_empty() {
             return;
         }
@@ -113,7 +118,8 @@ pub fn build(
             .filter(|(i, a)| last.get(&a.meta.id) == Some(i))
             .map(|(_, a)| a)
             .collect();
-        let results: Vec<(Extraction, Vec<Quad>)> = keep.into_par_iter().map(|a| process(a, lex)).collect();
+        let results: Vec<(Extraction, Vec<Quad>)> =
+            keep.into_par_iter().map(|a| process(a, lex)).collect();
         let mut graphs = Vec::with_capacity(results.len());
         for (ex, quads) in results {
             for w in &ex.warnings {

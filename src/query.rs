@@ -9,7 +9,9 @@ use crate::rdf::ns;
 use oxigraph::io::{RdfFormat, RdfSerializer};
 use oxigraph::model::Term;
 use oxigraph::sparql::results::{QueryResultsFormat, QueryResultsSerializer};
-use oxigraph::sparql::{CancellationToken, QueryEvaluationError, QueryResults, SparqlEvaluator, SparqlSyntaxError};
+use oxigraph::sparql::{
+    CancellationToken, QueryEvaluationError, QueryResults, SparqlEvaluator, SparqlSyntaxError,
+};
 use oxigraph::store::Store;
 use std::io::Write;
 use std::time::Duration;
@@ -78,7 +80,11 @@ pub fn with_prefixes(query: &str) -> String {
     out
 }
 
-fn prepare(store: &Store, query: &str, token: CancellationToken) -> Result<QueryResults<'static>, QueryError> {
+fn prepare(
+    store: &Store,
+    query: &str,
+    token: CancellationToken,
+) -> Result<QueryResults<'static>, QueryError> {
     let q = with_prefixes(query);
     let mut prepared = SparqlEvaluator::new()
         .with_cancellation_token(token)
@@ -112,7 +118,11 @@ fn map_eval(e: QueryEvaluationError, timeout: Option<Duration>) -> QueryError {
 pub fn select(store: &Store, query: &str, timeout: Option<Duration>) -> Result<Table, QueryError> {
     match prepare(store, query, timer(timeout))? {
         QueryResults::Solutions(sols) => {
-            let vars: Vec<String> = sols.variables().iter().map(|v| v.as_str().to_string()).collect();
+            let vars: Vec<String> = sols
+                .variables()
+                .iter()
+                .map(|v| v.as_str().to_string())
+                .collect();
             let vs = sols.variables().to_vec();
             let mut rows = Vec::new();
             for s in sols {

@@ -72,7 +72,9 @@ pub fn slug(s: &str) -> String {
             dash = true;
         }
     }
-    if out.is_empty() || !s.is_ascii() && out.len() * 2 < s.chars().filter(|c| c.is_alphanumeric()).count() {
+    if out.is_empty()
+        || !s.is_ascii() && out.len() * 2 < s.chars().filter(|c| c.is_alphanumeric()).count()
+    {
         return format!("h{:016x}", stable_hash(s.as_bytes()));
     }
     out
@@ -195,23 +197,47 @@ pub fn to_quads(ex: &Extraction) -> Vec<Quad> {
     let a = article.clone();
     m.add(a.clone(), rdf::TYPE.into_owned(), schema("NewsArticle"));
     m.add(a.clone(), rdf::TYPE.into_owned(), nif("Context"));
-    m.add(a.clone(), schema("identifier"), Literal::new_simple_literal(&ex.meta.id));
+    m.add(
+        a.clone(),
+        schema("identifier"),
+        Literal::new_simple_literal(&ex.meta.id),
+    );
     if let Some(t) = &ex.meta.title {
-        m.add(a.clone(), schema("headline"), Literal::new_simple_literal(t));
+        m.add(
+            a.clone(),
+            schema("headline"),
+            Literal::new_simple_literal(t),
+        );
     }
     if let Some(d) = &ex.meta.published {
-        m.add(a.clone(), schema("datePublished"), Literal::new_typed_literal(d, xsd::DATE));
+        m.add(
+            a.clone(),
+            schema("datePublished"),
+            Literal::new_typed_literal(d, xsd::DATE),
+        );
     }
     if let Some(u) = &ex.meta.url {
-        m.add(a.clone(), schema("url"), Literal::new_typed_literal(u, xsd::ANY_URI));
+        m.add(
+            a.clone(),
+            schema("url"),
+            Literal::new_typed_literal(u, xsd::ANY_URI),
+        );
     }
     if let Some(s) = &ex.meta.source {
         m.add(a.clone(), ng("sourceName"), Literal::new_simple_literal(s));
     }
-    m.add(a.clone(), ng("sourceFile"), Literal::new_simple_literal(ex.meta.origin.to_string()));
+    m.add(
+        a.clone(),
+        ng("sourceFile"),
+        Literal::new_simple_literal(ex.meta.origin.to_string()),
+    );
     m.add(a.clone(), prov("wasGeneratedBy"), activity_iri());
     m.add(activity_iri(), rdf::TYPE.into_owned(), prov("Activity"));
-    m.add(activity_iri(), ng("extractorVersion"), Literal::new_simple_literal(EXTRACTOR_VERSION));
+    m.add(
+        activity_iri(),
+        ng("extractorVersion"),
+        Literal::new_simple_literal(EXTRACTOR_VERSION),
+    );
     if let Some(an) = &ex.anchor {
         m.add(a.clone(), ng("anchorDate"), date_literal(an));
     }
@@ -230,7 +256,11 @@ pub fn to_quads(ex: &Extraction) -> Vec<Quad> {
         let si = m.sentence_iri(s.index);
         m.add(si.clone(), rdf::TYPE.into_owned(), nif("Sentence"));
         m.add(si.clone(), nif("referenceContext"), a.clone());
-        m.add(si.clone(), nif("anchorOf"), Literal::new_simple_literal(&s.text));
+        m.add(
+            si.clone(),
+            nif("anchorOf"),
+            Literal::new_simple_literal(&s.text),
+        );
         m.offsets(&si, s.offsets);
     }
     // Entities.
@@ -246,7 +276,11 @@ pub fn to_quads(ex: &Extraction) -> Vec<Quad> {
             Kind::Place => m.add(ei.clone(), rdf::TYPE.into_owned(), schema("Place")),
         }
         if !e.subtype.is_empty() {
-            let local: String = e.subtype.chars().filter(|c| c.is_ascii_alphanumeric()).collect();
+            let local: String = e
+                .subtype
+                .chars()
+                .filter(|c| c.is_ascii_alphanumeric())
+                .collect();
             let class = match local.as_str() {
                 "Country" => schema("Country"),
                 "City" => schema("City"),
@@ -254,31 +288,60 @@ pub fn to_quads(ex: &Extraction) -> Vec<Quad> {
             };
             m.add(ei.clone(), rdf::TYPE.into_owned(), class);
         }
-        m.add(ei.clone(), schema("name"), Literal::new_simple_literal(&e.name));
+        m.add(
+            ei.clone(),
+            schema("name"),
+            Literal::new_simple_literal(&e.name),
+        );
         let mut labels: Vec<&String> = e.names.iter().collect();
         if !labels.contains(&&e.name) {
             labels.push(&e.name);
         }
         for n in labels {
-            m.add(ei.clone(), rdfs::LABEL.into_owned(), Literal::new_simple_literal(n));
+            m.add(
+                ei.clone(),
+                rdfs::LABEL.into_owned(),
+                Literal::new_simple_literal(n),
+            );
         }
         if let Some(q) = &e.wikidata {
-            m.add(ei.clone(), nn(format!("{}sameAs", ns::OWL)), nn(format!("{}{}", ns::WD, id_segment(q))));
+            m.add(
+                ei.clone(),
+                nn(format!("{}sameAs", ns::OWL)),
+                nn(format!("{}{}", ns::WD, id_segment(q))),
+            );
         }
         if let Some(c) = e.country
             && c != i
         {
-            let p = if e.kind == Kind::Place { schema("containedInPlace") } else { ng("country") };
+            let p = if e.kind == Kind::Place {
+                schema("containedInPlace")
+            } else {
+                ng("country")
+            };
             m.add(ei.clone(), p, eiris[c].clone());
         }
     }
     // Mentions.
     for mn in &ex.mentions {
-        let mi = nn(format!("{}/mention/{}-{}", a.as_str(), mn.offsets.start, mn.offsets.end));
+        let mi = nn(format!(
+            "{}/mention/{}-{}",
+            a.as_str(),
+            mn.offsets.start,
+            mn.offsets.end
+        ));
         m.add(mi.clone(), rdf::TYPE.into_owned(), nif("Phrase"));
-        m.add(mi.clone(), nif("anchorOf"), Literal::new_simple_literal(&mn.text));
+        m.add(
+            mi.clone(),
+            nif("anchorOf"),
+            Literal::new_simple_literal(&mn.text),
+        );
         m.add(mi.clone(), nif("referenceContext"), a.clone());
-        m.add(mi.clone(), nn(format!("{}taIdentRef", ns::ITSRDF)), eiris[mn.entity].clone());
+        m.add(
+            mi.clone(),
+            nn(format!("{}taIdentRef", ns::ITSRDF)),
+            eiris[mn.entity].clone(),
+        );
         m.offsets(&mi, mn.offsets);
         if mn.sentence < ex.sentences.len() {
             let si = m.sentence_iri(mn.sentence);
@@ -288,12 +351,25 @@ pub fn to_quads(ex: &Extraction) -> Vec<Quad> {
     }
     // Contributors from credit lines.
     for c in &ex.contributors {
-        if let Some(e) = ex.entities.iter().position(|e| e.kind == Kind::Person && e.names.iter().any(|n| n == &c.name)) {
+        if let Some(e) = ex
+            .entities
+            .iter()
+            .position(|e| e.kind == Kind::Person && e.names.iter().any(|n| n == &c.name))
+        {
             m.add(a.clone(), schema("contributor"), eiris[e].clone());
-            let ri = nn(format!("{}/credit/{}-{}", a.as_str(), c.offsets.start, c.offsets.end));
+            let ri = nn(format!(
+                "{}/credit/{}-{}",
+                a.as_str(),
+                c.offsets.start,
+                c.offsets.end
+            ));
             m.add(ri.clone(), rdf::TYPE.into_owned(), ng("Credit"));
             m.add(ri.clone(), ng("contributor"), eiris[e].clone());
-            m.add(ri.clone(), ng("creditRole"), Literal::new_simple_literal(&c.role));
+            m.add(
+                ri.clone(),
+                ng("creditRole"),
+                Literal::new_simple_literal(&c.role),
+            );
             m.add(ri.clone(), nif("referenceContext"), a.clone());
             m.offsets(&ri, c.offsets);
         }
@@ -306,9 +382,21 @@ pub fn to_quads(ex: &Extraction) -> Vec<Quad> {
         let role = nn(format!("{}role/{}", ns::ID, slug(&r.title)));
         m.add(ri.clone(), org("role"), role.clone());
         m.add(role.clone(), rdf::TYPE.into_owned(), org("Role"));
-        m.add(role, rdfs::LABEL.into_owned(), Literal::new_simple_literal(r.title.to_lowercase()));
-        m.add(ri.clone(), ng("title"), Literal::new_simple_literal(&r.title));
-        m.add(ri.clone(), ng("roleKind"), Literal::new_simple_literal(&r.kind));
+        m.add(
+            role,
+            rdfs::LABEL.into_owned(),
+            Literal::new_simple_literal(r.title.to_lowercase()),
+        );
+        m.add(
+            ri.clone(),
+            ng("title"),
+            Literal::new_simple_literal(&r.title),
+        );
+        m.add(
+            ri.clone(),
+            ng("roleKind"),
+            Literal::new_simple_literal(&r.kind),
+        );
         if let Some(o) = r.organization {
             m.add(ri.clone(), org("organization"), eiris[o].clone());
         }
@@ -320,12 +408,20 @@ pub fn to_quads(ex: &Extraction) -> Vec<Quad> {
     for (k, e) in ex.events.iter().enumerate() {
         let ev = ev_iris[k].clone();
         m.add(ev.clone(), rdf::TYPE.into_owned(), sem("Event"));
-        m.add(ev.clone(), rdf::TYPE.into_owned(), event_class(&e.event_type));
+        m.add(
+            ev.clone(),
+            rdf::TYPE.into_owned(),
+            event_class(&e.event_type),
+        );
         if e.is_contact() {
             m.add(ev.clone(), rdf::TYPE.into_owned(), ng("Contact"));
         }
         m.add(ev.clone(), ng("status"), ng(e.status.as_str()));
-        m.add(ev.clone(), ng("trigger"), Literal::new_simple_literal(&e.trigger));
+        m.add(
+            ev.clone(),
+            ng("trigger"),
+            Literal::new_simple_literal(&e.trigger),
+        );
         m.add(ev.clone(), ng("triggerBegin"), int(e.trigger_offsets.start));
         m.add(ev.clone(), ng("triggerEnd"), int(e.trigger_offsets.end));
         m.add(ev.clone(), ng("article"), a.clone());
@@ -340,7 +436,11 @@ pub fn to_quads(ex: &Extraction) -> Vec<Quad> {
         }
         if let Some(d) = &e.date {
             m.add(ev.clone(), sem("hasTimeStamp"), date_literal(d));
-            m.add(ev.clone(), ng("datePrecision"), Literal::new_simple_literal(d.precision.as_str()));
+            m.add(
+                ev.clone(),
+                ng("datePrecision"),
+                Literal::new_simple_literal(d.precision.as_str()),
+            );
         }
         if let Some(t) = &e.date_text {
             m.add(ev.clone(), ng("dateText"), Literal::new_simple_literal(t));
@@ -349,7 +449,11 @@ pub fn to_quads(ex: &Extraction) -> Vec<Quad> {
             m.add(ev.clone(), ng("topic"), Literal::new_simple_literal(t));
         }
         for t in &e.not_discussed {
-            m.add(ev.clone(), ng("notDiscussed"), Literal::new_simple_literal(t));
+            m.add(
+                ev.clone(),
+                ng("notDiscussed"),
+                Literal::new_simple_literal(t),
+            );
         }
         m.derived(&ev, e.sentence);
         for s in &e.support {
@@ -378,8 +482,16 @@ pub fn to_quads(ex: &Extraction) -> Vec<Quad> {
         let ci = nn(format!("{}/claim/{}-{k}", a.as_str(), c.sentence));
         m.add(ci.clone(), rdf::TYPE.into_owned(), ng("Claim"));
         m.add(ci.clone(), schema("author"), eiris[c.speaker].clone());
-        m.add(ci.clone(), schema("text"), Literal::new_simple_literal(&c.text));
-        m.add(ci.clone(), ng("reportingVerb"), Literal::new_simple_literal(&c.verb));
+        m.add(
+            ci.clone(),
+            schema("text"),
+            Literal::new_simple_literal(&c.text),
+        );
+        m.add(
+            ci.clone(),
+            ng("reportingVerb"),
+            Literal::new_simple_literal(&c.verb),
+        );
         if let Some(e) = c.event {
             m.add(ci.clone(), schema("about"), ev_iris[e].clone());
         }
@@ -430,7 +542,8 @@ mod tests {
         let mut missing = std::collections::BTreeSet::new();
         for q in &quads {
             let mut terms = vec![q.predicate.to_string()];
-            if q.predicate.as_str().ends_with("#type") || q.predicate.as_str().ends_with("#status") {
+            if q.predicate.as_str().ends_with("#type") || q.predicate.as_str().ends_with("#status")
+            {
                 terms.push(q.object.to_string());
             }
             for t in terms {
@@ -439,7 +552,10 @@ mod tests {
                 }
             }
         }
-        assert!(missing.is_empty(), "not declared in ontology/newsgraph.ttl: {missing:?}");
+        assert!(
+            missing.is_empty(),
+            "not declared in ontology/newsgraph.ttl: {missing:?}"
+        );
     }
 
     #[test]

@@ -44,17 +44,50 @@ pub struct Sentence {
 /// Words after which a period does not end a sentence.
 const ABBREVIATIONS: &[&str] = &[
     "mr", "mrs", "ms", "dr", "prof", "st", "gen", "sen", "rep", "gov", "lt", "col", "sgt", "capt",
-    "cmdr", "adm", "maj", "brig", "hon", "rev", "fr", "jr", "sr", "jan", "feb", "mar", "apr", "jun",
-    "jul", "aug", "sep", "sept", "oct", "nov", "dec", "no", "nos", "vs", "etc", "approx", "dept",
-    "est", "ft", "mt", "pres", "amb", "gov't", "corp", "inc", "ltd", "co", "bros", "messrs", "mme",
-    "ave", "fig", "vol", "op",
+    "cmdr", "adm", "maj", "brig", "hon", "rev", "fr", "jr", "sr", "jan", "feb", "mar", "apr",
+    "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "no", "nos", "vs", "etc", "approx",
+    "dept", "est", "ft", "mt", "pres", "amb", "gov't", "corp", "inc", "ltd", "co", "bros",
+    "messrs", "mme", "ave", "fig", "vol", "op",
 ];
 
 /// Sentence starters after which a dotted acronym such as "U.S." did end a sentence.
 const STARTERS: &[&str] = &[
-    "The", "A", "An", "He", "She", "It", "They", "We", "I", "But", "And", "In", "On", "At", "This",
-    "That", "These", "Those", "There", "His", "Her", "Their", "Its", "Mr", "Ms", "Mrs", "However",
-    "Meanwhile", "After", "Before", "When", "While", "According", "Both", "Officials", "Some",
+    "The",
+    "A",
+    "An",
+    "He",
+    "She",
+    "It",
+    "They",
+    "We",
+    "I",
+    "But",
+    "And",
+    "In",
+    "On",
+    "At",
+    "This",
+    "That",
+    "These",
+    "Those",
+    "There",
+    "His",
+    "Her",
+    "Their",
+    "Its",
+    "Mr",
+    "Ms",
+    "Mrs",
+    "However",
+    "Meanwhile",
+    "After",
+    "Before",
+    "When",
+    "While",
+    "According",
+    "Both",
+    "Officials",
+    "Some",
 ];
 
 /// Splits `text` into sentences with tokens.
@@ -214,7 +247,10 @@ pub fn tokenize(text: &str) -> Vec<Token> {
             }
             let span = Span::new(start, end_of(j));
             let s = &text[span.start..span.end];
-            let kind = if numeric && s.chars().all(|x| x.is_ascii_digit() || x == ',' || x == '.') {
+            let kind = if numeric
+                && s.chars()
+                    .all(|x| x.is_ascii_digit() || x == ',' || x == '.')
+            {
                 TokenKind::Number
             } else {
                 TokenKind::Word
@@ -225,7 +261,9 @@ pub fn tokenize(text: &str) -> Vec<Token> {
                 kind,
                 cap: c.is_uppercase(),
                 upper: letters >= 2
-                    && s.chars().filter(|x| x.is_alphabetic()).all(|x| x.is_uppercase()),
+                    && s.chars()
+                        .filter(|x| x.is_alphabetic())
+                        .all(|x| x.is_uppercase()),
             });
             k = j;
         } else if c == '\''
@@ -289,7 +327,10 @@ mod tests {
     }
 
     fn toks(text: &str) -> Vec<&str> {
-        tokenize(text).iter().map(|t| t.text(text)).collect::<Vec<_>>()
+        tokenize(text)
+            .iter()
+            .map(|t| t.text(text))
+            .collect::<Vec<_>>()
     }
 
     #[test]
@@ -297,8 +338,8 @@ mod tests {
         assert_eq!(
             toks("Russia's U.S. envoy O'Brien met al-Assad, 3.5 hours."),
             vec![
-                "Russia", "'s", "U.S.", "envoy", "O'Brien", "met", "al-Assad", ",", "3.5",
-                "hours", "."
+                "Russia", "'s", "U.S.", "envoy", "O'Brien", "met", "al-Assad", ",", "3.5", "hours",
+                "."
             ]
         );
     }
@@ -306,7 +347,9 @@ mod tests {
     #[test]
     fn abbreviations_initials_and_acronyms_do_not_split() {
         assert_eq!(
-            sents("Gen. Smith met J. Doe on Nov. 14 in the U.S. Embassy. He left. The U.S. It ended."),
+            sents(
+                "Gen. Smith met J. Doe on Nov. 14 in the U.S. Embassy. He left. The U.S. It ended."
+            ),
             vec![
                 "Gen. Smith met J. Doe on Nov. 14 in the U.S. Embassy.",
                 "He left.",
@@ -321,7 +364,12 @@ mod tests {
         let s = sents("HEADLINE WITHOUT STOP\n\n\"We agreed,\" he said. \"Good.\" Next one");
         assert_eq!(
             s,
-            vec!["HEADLINE WITHOUT STOP", "\"We agreed,\" he said.", "\"Good.\"", "Next one"]
+            vec![
+                "HEADLINE WITHOUT STOP",
+                "\"We agreed,\" he said.",
+                "\"Good.\"",
+                "Next one"
+            ]
         );
         let seg = segment("A.\n\nB.");
         assert_eq!(seg[1].paragraph, 1);

@@ -10,7 +10,9 @@ use std::path::{Path, PathBuf};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
-    #[error("{path}: the store is in use by another newsgraph process (stop it, or use another --store)")]
+    #[error(
+        "{path}: the store is in use by another newsgraph process (stop it, or use another --store)"
+    )]
     Locked { path: PathBuf },
     #[error("{path}: cannot open the store: {source}")]
     Open {
@@ -116,7 +118,10 @@ impl GraphStore {
         }
         let mut written = 0;
         if !replace.is_empty() {
-            let mut tx = self.store.start_transaction().map_err(|e| self.write_err(e))?;
+            let mut tx = self
+                .store
+                .start_transaction()
+                .map_err(|e| self.write_err(e))?;
             for a in &replace {
                 tx.clear_graph(GraphNameRef::NamedNode(a.graph.as_ref()))
                     .map_err(|e| self.write_err(e))?;

@@ -24,7 +24,11 @@ fn json_rows(store: &Path, query: &str) -> Vec<serde_json::Map<String, serde_jso
         .args(["--format", "json", query])
         .output()
         .expect("query runs");
-    assert!(out.status.success(), "query failed: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "query failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("W3C JSON results");
     assert!(v["head"]["vars"].is_array());
     v["results"]["bindings"]
@@ -42,8 +46,14 @@ fn json_rows(store: &Path, query: &str) -> Vec<serde_json::Map<String, serde_jso
 }
 
 fn count_quads(store: &Path) -> u64 {
-    let rows = json_rows(store, "-e=SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }");
-    rows[0]["n"].as_str().and_then(|s| s.parse().ok()).expect("count")
+    let rows = json_rows(
+        store,
+        "-e=SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }",
+    );
+    rows[0]["n"]
+        .as_str()
+        .and_then(|s| s.parse().ok())
+        .expect("count")
 }
 
 // ---------------------------------------------------------------------------------------
@@ -60,14 +70,21 @@ fn malformed_jsonl_lines_are_reported_by_number_and_the_rest_loads() {
         .arg(fixtures().join("malformed.jsonl"))
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(1), "a failed line makes the exit code non-zero");
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "a failed line makes the exit code non-zero"
+    );
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("malformed.jsonl:2: invalid JSON"), "{err}");
     assert!(err.contains("malformed.jsonl:4: article"), "{err}");
-    let ids: BTreeSet<String> = json_rows(&store, "-e=SELECT ?id WHERE { ?a a schema:NewsArticle ; schema:identifier ?id }")
-        .into_iter()
-        .map(|r| r["id"].as_str().unwrap().to_string())
-        .collect();
+    let ids: BTreeSet<String> = json_rows(
+        &store,
+        "-e=SELECT ?id WHERE { ?a a schema:NewsArticle ; schema:identifier ?id }",
+    )
+    .into_iter()
+    .map(|r| r["id"].as_str().unwrap().to_string())
+    .collect();
     assert_eq!(ids.len(), 3, "lines 1, 3 and 5 are stored: {ids:?}");
 }
 
@@ -76,34 +93,85 @@ fn build_query_export_and_idempotent_rebuild() {
     let dir = tempfile::tempdir().unwrap();
     let store = dir.path().join("db");
     let input = fixtures().join("news-please.jsonl");
-    bin().args(["build", "--store"]).arg(&store).arg(&input).assert().success();
+    bin()
+        .args(["build", "--store"])
+        .arg(&store)
+        .arg(&input)
+        .assert()
+        .success();
     let first = count_quads(&store);
     assert!(first > 50, "quads were written: {first}");
     let pairs_before = json_rows(&store, "who-met-whom");
     // Rebuilding the same articles replaces their graphs: nothing is added twice.
-    bin().args(["build", "--store"]).arg(&store).arg(&input).assert().success();
+    bin()
+        .args(["build", "--store"])
+        .arg(&store)
+        .arg(&input)
+        .assert()
+        .success();
     assert_eq!(count_quads(&store), first);
     assert_eq!(json_rows(&store, "who-met-whom"), pairs_before);
 
     // Every export format writes something a reader accepts.
-    let nq = bin().args(["export", "--store"]).arg(&store).args(["--format", "nquads"]).output().unwrap();
+    let nq = bin()
+        .args(["export", "--store"])
+        .arg(&store)
+        .args(["--format", "nquads"])
+        .output()
+        .unwrap();
     assert!(nq.status.success());
-    let lines = String::from_utf8(nq.stdout).unwrap().lines().filter(|l| !l.trim().is_empty()).count();
+    let lines = String::from_utf8(nq.stdout)
+        .unwrap()
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .count();
     assert_eq!(lines as u64, first, "one N-Quads line per stored quad");
-    let jl = bin().args(["export", "--store"]).arg(&store).args(["--format", "jsonld"]).output().unwrap();
+    let jl = bin()
+        .args(["export", "--store"])
+        .arg(&store)
+        .args(["--format", "jsonld"])
+        .output()
+        .unwrap();
     let v: serde_json::Value = serde_json::from_slice(&jl.stdout).expect("JSON-LD is JSON");
     assert!(v.is_array() || v.is_object());
-    let ttl = bin().args(["export", "--store"]).arg(&store).args(["--format", "turtle"]).output().unwrap();
-    assert!(String::from_utf8(ttl.stdout).unwrap().contains("schema:NewsArticle"));
+    let ttl = bin()
+        .args(["export", "--store"])
+        .arg(&store)
+        .args(["--format", "turtle"])
+        .output()
+        .unwrap();
+    assert!(
+        String::from_utf8(ttl.stdout)
+            .unwrap()
+            .contains("schema:NewsArticle")
+    );
     let gml_path = dir.path().join("g.graphml");
-    bin().args(["export", "--store"]).arg(&store).args(["--format", "graphml", "-o"]).arg(&gml_path).assert().success();
+    bin()
+        .args(["export", "--store"])
+        .arg(&store)
+        .args(["--format", "graphml", "-o"])
+        .arg(&gml_path)
+        .assert()
+        .success();
     let gml = std::fs::read_to_string(&gml_path).unwrap();
     assert!(gml.contains(r#"attr.name="sources" attr.type="int""#));
-    assert!(gml.matches("<edge ").count() >= pairs_before.len(), "every person pair is an edge");
+    assert!(
+        gml.matches("<edge ").count() >= pairs_before.len(),
+        "every person pair is an edge"
+    );
 
     // CSV and TSV have a header row naming the variables.
-    let csv = bin().args(["query", "--store"]).arg(&store).args(["--format", "csv", "who-met-whom"]).output().unwrap();
-    assert!(String::from_utf8(csv.stdout).unwrap().starts_with("aName,bName,articleId"));
+    let csv = bin()
+        .args(["query", "--store"])
+        .arg(&store)
+        .args(["--format", "csv", "who-met-whom"])
+        .output()
+        .unwrap();
+    assert!(
+        String::from_utf8(csv.stdout)
+            .unwrap()
+            .starts_with("aName,bName,articleId")
+    );
 }
 
 #[test]
@@ -117,7 +185,12 @@ fn query_errors_are_clear_and_exit_2() {
         .assert()
         .code(2)
         .stderr(predicates::str::contains("no store here yet"));
-    bin().args(["build", "--store"]).arg(&store).arg(fixtures().join("phone-call.txt")).assert().success();
+    bin()
+        .args(["build", "--store"])
+        .arg(&store)
+        .arg(fixtures().join("phone-call.txt"))
+        .assert()
+        .success();
     bin()
         .args(["query", "--store"])
         .arg(&store)
@@ -139,7 +212,11 @@ fn demo_prints_meetings_with_sources_and_writes_graphml() {
         .output()
         .unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(stdout.contains("Who met whom"), "{stdout}");
     // At least three pairs, each followed by its quoted source sentence.
     assert!(stdout.matches(" -- ").count() >= 3, "{stdout}");
@@ -162,7 +239,11 @@ fn extract_file(name: &str) -> Vec<Extraction> {
 /// Person pairs (sorted names) of held contact events, with place name and date.
 fn held_pairs(ex: &Extraction) -> BTreeSet<(String, String)> {
     let mut out = BTreeSet::new();
-    for e in ex.events.iter().filter(|e| e.is_contact() && e.status == Status::Held) {
+    for e in ex
+        .events
+        .iter()
+        .filter(|e| e.is_contact() && e.status == Status::Held)
+    {
         let persons: Vec<&str> = e
             .participants
             .iter()
@@ -181,7 +262,11 @@ fn held_pairs(ex: &Extraction) -> BTreeSet<(String, String)> {
 }
 
 fn pair(a: &str, b: &str) -> (String, String) {
-    if a < b { (a.into(), b.into()) } else { (b.into(), a.into()) }
+    if a < b {
+        (a.into(), b.into())
+    } else {
+        (b.into(), a.into())
+    }
 }
 
 fn meeting_of<'a>(ex: &'a Extraction, a: &str, b: &str) -> &'a newsgraph::extract::Event {
@@ -189,14 +274,20 @@ fn meeting_of<'a>(ex: &'a Extraction, a: &str, b: &str) -> &'a newsgraph::extrac
         .iter()
         .filter(|e| e.is_contact() && e.status == Status::Held)
         .find(|e| {
-            let names: Vec<&str> = e.participants.iter().map(|&p| ex.entities[p].name.as_str()).collect();
+            let names: Vec<&str> = e
+                .participants
+                .iter()
+                .map(|&p| ex.entities[p].name.as_str())
+                .collect();
             names.contains(&a) && names.contains(&b)
         })
         .unwrap_or_else(|| panic!("no held meeting of {a} and {b}: {:#?}", ex.events))
 }
 
 fn place_name(ex: &Extraction, e: &newsgraph::extract::Event) -> String {
-    e.place.map(|p| ex.entities[p].name.clone()).unwrap_or_default()
+    e.place
+        .map(|p| ex.entities[p].name.clone())
+        .unwrap_or_default()
 }
 
 fn date_of(e: &newsgraph::extract::Event) -> String {
@@ -206,7 +297,10 @@ fn date_of(e: &newsgraph::extract::Event) -> String {
 #[test]
 fn delegation_heads_meet_each_other() {
     let ex = &extract_file("delegation-heads.txt")[0];
-    assert_eq!(held_pairs(ex), BTreeSet::from([pair("Lorenzo Bianchi", "Carmen Ortega")]));
+    assert_eq!(
+        held_pairs(ex),
+        BTreeSet::from([pair("Lorenzo Bianchi", "Carmen Ortega")])
+    );
     let e = meeting_of(ex, "Lorenzo Bianchi", "Carmen Ortega");
     assert_eq!(place_name(ex, e), "Rome");
     assert_eq!(date_of(e), "2025-01-14");
@@ -216,20 +310,41 @@ fn delegation_heads_meet_each_other() {
 fn a_spokesperson_who_comments_is_not_a_participant() {
     let ex = &extract_file("spokesperson-not-participant.txt")[0];
     let pairs = held_pairs(ex);
-    assert!(pairs.contains(&pair("Pieter de Vries", "Sophie Lambert")), "{pairs:?}");
-    assert!(pairs.iter().all(|(a, b)| !a.contains("Jansen") && !b.contains("Jansen")), "{pairs:?}");
+    assert!(
+        pairs.contains(&pair("Pieter de Vries", "Sophie Lambert")),
+        "{pairs:?}"
+    );
+    assert!(
+        pairs
+            .iter()
+            .all(|(a, b)| !a.contains("Jansen") && !b.contains("Jansen")),
+        "{pairs:?}"
+    );
 }
 
 #[test]
 fn cancelled_and_planned_meetings_give_no_pairs() {
-    for f in ["cancelled-meeting.txt", "planned-meeting.txt", "denied-meeting.txt", "false-trigger.txt"] {
+    for f in [
+        "cancelled-meeting.txt",
+        "planned-meeting.txt",
+        "denied-meeting.txt",
+        "false-trigger.txt",
+    ] {
         let ex = &extract_file(f)[0];
         assert_eq!(held_pairs(ex), BTreeSet::new(), "{f}: {:#?}", ex.events);
     }
     let ex = &extract_file("cancelled-meeting.txt")[0];
-    assert!(ex.events.iter().any(|e| e.status == Status::Cancelled), "{:#?}", ex.events);
+    assert!(
+        ex.events.iter().any(|e| e.status == Status::Cancelled),
+        "{:#?}",
+        ex.events
+    );
     let ex = &extract_file("planned-meeting.txt")[0];
-    assert!(ex.events.iter().any(|e| e.status == Status::Planned), "{:#?}", ex.events);
+    assert!(
+        ex.events.iter().any(|e| e.status == Status::Planned),
+        "{:#?}",
+        ex.events
+    );
 }
 
 #[test]
@@ -258,7 +373,12 @@ fn a_phone_call_is_a_contact_without_a_physical_place() {
 #[test]
 fn a_multilateral_meeting_gives_every_pair_once() {
     let ex = &extract_file("multilateral-four.txt")[0];
-    let names = ["Elena Quispe", "Rodrigo Vidal", "Andrés Mejía", "Gabriela Torres"];
+    let names = [
+        "Elena Quispe",
+        "Rodrigo Vidal",
+        "Andrés Mejía",
+        "Gabriela Torres",
+    ];
     let pairs = held_pairs(ex);
     for (i, a) in names.iter().enumerate() {
         for b in &names[i + 1..] {
@@ -279,7 +399,11 @@ fn the_dateline_gives_the_date_when_the_text_does_not() {
 #[test]
 fn same_surname_different_people_stay_apart() {
     let ex = &extract_file("same-surname.txt")[0];
-    let schmidts: Vec<_> = ex.entities.iter().filter(|e| e.kind == Kind::Person && e.name.ends_with("Schmidt")).collect();
+    let schmidts: Vec<_> = ex
+        .entities
+        .iter()
+        .filter(|e| e.kind == Kind::Person && e.name.ends_with("Schmidt"))
+        .collect();
     assert_eq!(schmidts.len(), 2, "{schmidts:#?}");
     assert!(held_pairs(ex).contains(&pair("Maria Schmidt", "Thomas Schmidt")));
 }
@@ -287,7 +411,11 @@ fn same_surname_different_people_stay_apart() {
 #[test]
 fn surname_mentions_join_the_full_name() {
     let ex = &extract_file("coreference.txt")[0];
-    let marquez: Vec<_> = ex.entities.iter().filter(|e| e.kind == Kind::Person && e.name.contains("Márquez")).collect();
+    let marquez: Vec<_> = ex
+        .entities
+        .iter()
+        .filter(|e| e.kind == Kind::Person && e.name.contains("Márquez"))
+        .collect();
     assert_eq!(marquez.len(), 1, "{marquez:#?}");
     assert!(marquez[0].names.iter().any(|n| n == "Márquez"));
 }
@@ -296,8 +424,16 @@ fn surname_mentions_join_the_full_name() {
 fn a_meeting_in_reported_speech_excludes_the_reporter() {
     let ex = &extract_file("reported-speech.txt")[0];
     let pairs = held_pairs(ex);
-    assert!(pairs.contains(&pair("Ahmed Warsame", "Peter Kamau")), "{pairs:?}");
-    assert!(pairs.iter().all(|(a, b)| !a.contains("Kuwari") && !b.contains("Kuwari")), "{pairs:?}");
+    assert!(
+        pairs.contains(&pair("Ahmed Warsame", "Peter Kamau")),
+        "{pairs:?}"
+    );
+    assert!(
+        pairs
+            .iter()
+            .all(|(a, b)| !a.contains("Kuwari") && !b.contains("Kuwari")),
+        "{pairs:?}"
+    );
 }
 
 #[test]

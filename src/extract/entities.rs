@@ -15,8 +15,23 @@ use std::collections::HashMap;
 
 /// Nouns after a demonym that make it a reference to the country's territory.
 const GEO_HEADS: &[&str] = &[
-    "capital", "city", "border", "borders", "territory", "soil", "coast", "port", "region",
-    "province", "town", "village", "island", "islands", "mainland", "frontier", "waters",
+    "capital",
+    "city",
+    "border",
+    "borders",
+    "territory",
+    "soil",
+    "coast",
+    "port",
+    "region",
+    "province",
+    "town",
+    "village",
+    "island",
+    "islands",
+    "mainland",
+    "frontier",
+    "waters",
     "airspace",
 ];
 
@@ -54,7 +69,14 @@ struct Builder<'a> {
 }
 
 impl Builder<'_> {
-    fn get(&mut self, key: String, kind: Kind, subtype: &str, name: &str, wikidata: Option<String>) -> usize {
+    fn get(
+        &mut self,
+        key: String,
+        kind: Kind,
+        subtype: &str,
+        name: &str,
+        wikidata: Option<String>,
+    ) -> usize {
         if let Some(&i) = self.by_key.get(&key) {
             return i;
         }
@@ -74,7 +96,13 @@ impl Builder<'_> {
 
     fn known(&mut self, idx: usize) -> usize {
         let e = self.lex.entities[idx].clone();
-        let i = self.get(e.key.clone(), e.kind, &e.subtype, &e.name, e.wikidata.clone());
+        let i = self.get(
+            e.key.clone(),
+            e.kind,
+            &e.subtype,
+            &e.name,
+            e.wikidata.clone(),
+        );
         if let Some(c) = e.country.filter(|&c| c != idx) {
             let ci = self.known(c);
             self.entities[i].country = Some(ci);
@@ -112,7 +140,9 @@ fn title_case(s: &str) -> String {
         .map(|w| {
             let mut c = w.chars();
             match c.next() {
-                Some(f) if w != "of" && w != "in" => f.to_uppercase().collect::<String>() + c.as_str(),
+                Some(f) if w != "of" && w != "in" => {
+                    f.to_uppercase().collect::<String>() + c.as_str()
+                }
                 Some(_) => w.to_string(),
                 None => String::new(),
             }
@@ -122,7 +152,12 @@ fn title_case(s: &str) -> String {
 }
 
 /// Resolves the mentions of every sentence into article entities.
-pub fn resolve(seg: &Segmented, lex: &Lexicon, mapper: &OffsetMapper, article_id: &str) -> Resolved {
+pub fn resolve(
+    seg: &Segmented,
+    lex: &Lexicon,
+    mapper: &OffsetMapper,
+    article_id: &str,
+) -> Resolved {
     let text = &seg.norm.text;
     let mut b = Builder {
         lex,
@@ -140,7 +175,12 @@ pub fn resolve(seg: &Segmented, lex: &Lexicon, mapper: &OffsetMapper, article_id
     let mut surnames: HashMap<String, Vec<String>> = HashMap::new();
     for m in raw.iter().flatten() {
         if m.reference == Ref::Person && m.text.split_whitespace().count() >= 2 {
-            let last = m.text.split_whitespace().last().unwrap_or("").to_lowercase();
+            let last = m
+                .text
+                .split_whitespace()
+                .last()
+                .unwrap_or("")
+                .to_lowercase();
             let v = surnames.entry(last).or_default();
             if !v.contains(&m.text) {
                 v.push(m.text.clone());
@@ -149,7 +189,12 @@ pub fn resolve(seg: &Segmented, lex: &Lexicon, mapper: &OffsetMapper, article_id
     }
     for c in &seg.norm.contributors {
         if c.name.split_whitespace().count() >= 2 {
-            let last = c.name.split_whitespace().last().unwrap_or("").to_lowercase();
+            let last = c
+                .name
+                .split_whitespace()
+                .last()
+                .unwrap_or("")
+                .to_lowercase();
             surnames.entry(last).or_default().push(c.name.clone());
         }
     }
@@ -191,11 +236,20 @@ pub fn resolve(seg: &Segmented, lex: &Lexicon, mapper: &OffsetMapper, article_id
                     let lookup = lex
                         .surfaces
                         .get(&name)
-                        .and_then(|f| f.iter().find(|f| lex.entities[f.entity].kind == Kind::Organization))
+                        .and_then(|f| {
+                            f.iter()
+                                .find(|f| lex.entities[f.entity].kind == Kind::Organization)
+                        })
                         .map(|f| f.entity);
                     let i = match lookup {
                         Some(k) => b.known(k),
-                        None => b.get(format!("org-{}", slug(&name)), Kind::Organization, "", &name, None),
+                        None => b.get(
+                            format!("org-{}", slug(&name)),
+                            Kind::Organization,
+                            "",
+                            &name,
+                            None,
+                        ),
                     };
                     b.add_name(i, &name);
                     Some((i, false))
@@ -229,7 +283,9 @@ pub fn resolve(seg: &Segmented, lex: &Lexicon, mapper: &OffsetMapper, article_id
                     }
                 }
             };
-            let Some((entity, demonym)) = resolved else { continue };
+            let Some((entity, demonym)) = resolved else {
+                continue;
+            };
             let kind = b.entities[entity].kind;
             let offsets = mapper.map(m.start, m.end);
             // A demonym ("French officials") refers to its country only as an actor or a
@@ -253,7 +309,10 @@ pub fn resolve(seg: &Segmented, lex: &Lexicon, mapper: &OffsetMapper, article_id
             if let Some((t, ts, _)) = &m.title
                 && kind == Kind::Person
             {
-                person_titles.entry(entity).or_default().push(t.kind.clone());
+                person_titles
+                    .entry(entity)
+                    .or_default()
+                    .push(t.kind.clone());
                 let organization = m
                     .affiliation
                     .and_then(|a| idx_map.get(a).copied().flatten())
@@ -338,7 +397,9 @@ fn person(b: &mut Builder, text: &str, surnames: &HashMap<String, Vec<String>>) 
             .iter()
             .filter(|full| {
                 full.split_whitespace().count() > words.len()
-                    && full.to_lowercase().ends_with(&format!(" {}", text.to_lowercase()))
+                    && full
+                        .to_lowercase()
+                        .ends_with(&format!(" {}", text.to_lowercase()))
             })
             .collect();
         (hits.len() == 1).then(|| hits[0].clone())
@@ -363,7 +424,19 @@ fn person(b: &mut Builder, text: &str, surnames: &HashMap<String, Vec<String>>) 
         let key = person_key(b.lex, &full);
         b.get(key, Kind::Person, "", &full, None)
     };
-    b.add_name(i, &if words.iter().all(|w| w.chars().filter(|c| c.is_alphabetic()).all(|c| c.is_uppercase())) && words.len() == 1 { title_case_word(text) } else { text.to_string() });
+    b.add_name(
+        i,
+        &if words.iter().all(|w| {
+            w.chars()
+                .filter(|c| c.is_alphabetic())
+                .all(|c| c.is_uppercase())
+        }) && words.len() == 1
+        {
+            title_case_word(text)
+        } else {
+            text.to_string()
+        },
+    );
     i
 }
 
@@ -386,7 +459,10 @@ fn org_phrase(
     if let Some(k) = lex
         .surfaces
         .get(surface)
-        .and_then(|f| f.iter().find(|f| lex.entities[f.entity].kind == Kind::Organization))
+        .and_then(|f| {
+            f.iter()
+                .find(|f| lex.entities[f.entity].kind == Kind::Organization)
+        })
         .map(|f| f.entity)
     {
         let i = b.known(k);
@@ -403,7 +479,10 @@ fn org_phrase(
             if let Some(k) = lex
                 .surfaces
                 .get(&cand)
-                .and_then(|f| f.iter().find(|f| lex.entities[f.entity].kind == Kind::Organization))
+                .and_then(|f| {
+                    f.iter()
+                        .find(|f| lex.entities[f.entity].kind == Kind::Organization)
+                })
                 .map(|f| f.entity)
             {
                 let i = b.known(k);
@@ -413,7 +492,8 @@ fn org_phrase(
         }
     }
     // An unqualified head joins the last qualified one ("the Foreign Ministry", "the embassy").
-    if country.is_none() && location.is_none()
+    if country.is_none()
+        && location.is_none()
         && let Some(&i) = last_by_head.get(head)
     {
         b.add_name(i, surface);
@@ -432,7 +512,11 @@ fn org_phrase(
     // "the U.S. Embassy" after "the U.S. Embassy in Ankara": the located one.
     if location.is_none()
         && let Some(&i) = last_by_head.get(head)
-        && b.entities[i].key.starts_with(&format!("org-{}-{}", ckey.clone().unwrap_or_default(), slug(head)))
+        && b.entities[i].key.starts_with(&format!(
+            "org-{}-{}",
+            ckey.clone().unwrap_or_default(),
+            slug(head)
+        ))
     {
         b.add_name(i, surface);
         return i;

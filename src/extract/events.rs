@@ -38,10 +38,17 @@ static DATELINE: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 /// Finds a dateline at the start of one of the first three sentences.
-pub fn dateline(text: &str, sentences: &[Sentence], published: Option<Date>, lex: &Lexicon) -> Option<Dateline> {
+pub fn dateline(
+    text: &str,
+    sentences: &[Sentence],
+    published: Option<Date>,
+    lex: &Lexicon,
+) -> Option<Dateline> {
     for s in sentences.iter().take(3) {
         let st = &text[s.span.start..s.span.end];
-        let Some(c) = DATELINE.captures(st) else { continue };
+        let Some(c) = DATELINE.captures(st) else {
+            continue;
+        };
         if c.name("city").is_none() && c.name("date").is_none() {
             continue;
         }
@@ -78,26 +85,99 @@ pub struct EventsOut {
 
 /// Group nouns that make a demonym an actor: "Russian diplomats", "the U.S. delegation".
 const GROUP_NOUNS: &[&str] = &[
-    "diplomats", "officials", "delegation", "delegations", "negotiators", "envoys", "leaders",
-    "ministers", "side", "sides", "team", "teams", "counterparts", "representatives",
-    "authorities", "government", "governments", "presence", "officers", "chiefs", "interlocutors",
-    "experts", "lawmakers", "generals",
+    "diplomats",
+    "officials",
+    "delegation",
+    "delegations",
+    "negotiators",
+    "envoys",
+    "leaders",
+    "ministers",
+    "side",
+    "sides",
+    "team",
+    "teams",
+    "counterparts",
+    "representatives",
+    "authorities",
+    "government",
+    "governments",
+    "presence",
+    "officers",
+    "chiefs",
+    "interlocutors",
+    "experts",
+    "lawmakers",
+    "generals",
 ];
 
 /// Verbs that make the subject a participant of a noun trigger: "held talks", "attended a meeting".
 const SUPPORT_VERBS: &[&str] = &[
-    "held", "hold", "holds", "holding", "had", "have", "has", "attended", "attend", "attends",
-    "concluded", "conclude", "began", "begin", "opened", "open", "joined", "chaired", "hosted",
-    "host", "hosts", "wrapped", "ended", "continued", "resumed", "resume", "completed", "started",
-    "made", "paid", "conducted",
+    "held",
+    "hold",
+    "holds",
+    "holding",
+    "had",
+    "have",
+    "has",
+    "attended",
+    "attend",
+    "attends",
+    "concluded",
+    "conclude",
+    "began",
+    "begin",
+    "opened",
+    "open",
+    "joined",
+    "chaired",
+    "hosted",
+    "host",
+    "hosts",
+    "wrapped",
+    "ended",
+    "continued",
+    "resumed",
+    "resume",
+    "completed",
+    "started",
+    "made",
+    "paid",
+    "conducted",
 ];
 
 /// Objects that turn "meet" into a non-meeting ("meet expectations", "meeting the target").
 const FALSE_OBJECTS: &[&str] = &[
-    "expectations", "expectation", "target", "targets", "demand", "demands", "needs", "need",
-    "requirements", "requirement", "criteria", "deadline", "deadlines", "standards", "standard",
-    "goals", "goal", "obligations", "obligation", "costs", "cost", "forecasts", "forecast",
-    "estimates", "conditions", "threshold", "quota", "quotas", "payments", "commitments",
+    "expectations",
+    "expectation",
+    "target",
+    "targets",
+    "demand",
+    "demands",
+    "needs",
+    "need",
+    "requirements",
+    "requirement",
+    "criteria",
+    "deadline",
+    "deadlines",
+    "standards",
+    "standard",
+    "goals",
+    "goal",
+    "obligations",
+    "obligation",
+    "costs",
+    "cost",
+    "forecasts",
+    "forecast",
+    "estimates",
+    "conditions",
+    "threshold",
+    "quota",
+    "quotas",
+    "payments",
+    "commitments",
 ];
 
 const PRONOUNS_SUBJ: &[&str] = &["he", "she"];
@@ -154,13 +234,23 @@ fn frames(st: &Sent, lex: &Lexicon) -> Vec<Frame> {
         // Speaker: "according to X" / "said X" → after; "X said" → before (nearest, skipping
         // titles and appositions up to a comma).
         let mut speaker_mention = None;
-        let after = st.ms.iter().position(|m| m.tok_start >= i + len && m.tok_start <= i + len + 2 && matches!(m.kind, Kind::Person | Kind::Organization) && m.affiliation_of.is_none());
+        let after = st.ms.iter().position(|m| {
+            m.tok_start >= i + len
+                && m.tok_start <= i + len + 2
+                && matches!(m.kind, Kind::Person | Kind::Organization)
+                && m.affiliation_of.is_none()
+        });
         let before = st
             .ms
             .iter()
             .enumerate()
             .rev()
-            .find(|(_, m)| m.tok_end <= i && m.tok_end + 8 >= i && matches!(m.kind, Kind::Person | Kind::Organization) && m.affiliation_of.is_none())
+            .find(|(_, m)| {
+                m.tok_end <= i
+                    && m.tok_end + 8 >= i
+                    && matches!(m.kind, Kind::Person | Kind::Organization)
+                    && m.affiliation_of.is_none()
+            })
             .map(|(k, _)| k);
         if verb.starts_with("according") || verb == "cited" || verb == "quoted" {
             speaker_mention = after;
@@ -241,8 +331,17 @@ fn status(st: &Sent, lex: &Lexicon, t0: usize, t1: usize, verb: bool) -> Status 
         let purpose = (lo..t0 - 1).any(|j| {
             matches!(
                 st.n(j),
-                "was" | "were" | "travelled" | "traveled" | "flew" | "arrived" | "went" | "came"
-                    | "visited" | "stopped" | "returned"
+                "was"
+                    | "were"
+                    | "travelled"
+                    | "traveled"
+                    | "flew"
+                    | "arrived"
+                    | "went"
+                    | "came"
+                    | "visited"
+                    | "stopped"
+                    | "returned"
             )
         });
         if !purpose {
@@ -268,7 +367,10 @@ fn clause_start(st: &Sent, t: usize) -> usize {
     let mut k = t;
     while k > st.body_start {
         let w = st.n(k - 1);
-        if is_break(w) || w == "that" || (w == "," && matches!(st.n(k), "while" | "but" | "whereas" | "although")) {
+        if is_break(w)
+            || w == "that"
+            || (w == "," && matches!(st.n(k), "while" | "but" | "whereas" | "although"))
+        {
             return k;
         }
         k -= 1;
@@ -280,7 +382,13 @@ fn clause_end(st: &Sent, t: usize) -> usize {
     let mut k = t;
     while k < st.len() {
         let w = st.n(k);
-        if is_break(w) || (w == "," && matches!(st.n(k + 1), "while" | "but" | "whereas" | "although" | "saying" | "which" | "who")) {
+        if is_break(w)
+            || (w == ","
+                && matches!(
+                    st.n(k + 1),
+                    "while" | "but" | "whereas" | "although" | "saying" | "which" | "who"
+                ))
+        {
             return k;
         }
         k += 1;
@@ -299,10 +407,18 @@ fn actor(st: &Sent, lex: &Lexicon, ex: &Extraction, m: usize) -> Option<usize> {
         Kind::Person | Kind::Organization => Some(sm.entity),
         Kind::Place => {
             // A place after "in"/"at"/"to"/"from" is a location, not an actor.
-            let prev = if sm.tok_start > 0 { st.n(sm.tok_start - 1) } else { "" };
+            let prev = if sm.tok_start > 0 {
+                st.n(sm.tok_start - 1)
+            } else {
+                ""
+            };
             // "delegations from Russia and the US": a country after "from"/"of" that follows a
             // group noun stands for that group.
-            let before_prev = if sm.tok_start > 1 { st.n(sm.tok_start - 2) } else { "" };
+            let before_prev = if sm.tok_start > 1 {
+                st.n(sm.tok_start - 2)
+            } else {
+                ""
+            };
             let group_of = matches!(prev, "from" | "of") && GROUP_NOUNS.contains(&before_prev);
             let listed_group_of = prev == "the"
                 && sm.tok_start > 3
@@ -311,13 +427,17 @@ fn actor(st: &Sent, lex: &Lexicon, ex: &Extraction, m: usize) -> Option<usize> {
                     matches!(st.n(j), "from" | "of") && j > 0 && GROUP_NOUNS.contains(&st.n(j - 1))
                 });
             if !(group_of || listed_group_of)
-                && matches!(prev, "in" | "at" | "to" | "from" | "near" | "outside" | "into" | "across")
+                && matches!(
+                    prev,
+                    "in" | "at" | "to" | "from" | "near" | "outside" | "into" | "across"
+                )
             {
                 return None;
             }
             if sm.demonym {
                 // Demonym actors need a group noun soon after ("Russian and U.S. diplomats").
-                let ok = (sm.tok_end..(sm.tok_end + 5).min(st.len())).any(|k| GROUP_NOUNS.contains(&st.n(k)));
+                let ok = (sm.tok_end..(sm.tok_end + 5).min(st.len()))
+                    .any(|k| GROUP_NOUNS.contains(&st.n(k)));
                 return ok.then_some(sm.entity);
             }
             if e.subtype == "Country" {
@@ -368,7 +488,12 @@ pub fn find(
         let stext_full = &text[s.span.start..s.span.end];
         let body_start = DATELINE
             .find(stext_full)
-            .map(|m| s.tokens.iter().position(|t| t.span.start >= s.span.start + m.end()).unwrap_or(0))
+            .map(|m| {
+                s.tokens
+                    .iter()
+                    .position(|t| t.span.start >= s.span.start + m.end())
+                    .unwrap_or(0)
+            })
             .unwrap_or(0);
         let headline = crate::extract::mentions::Ctx::new(text, s, lex).all_caps;
         let st = Sent {
@@ -382,7 +507,16 @@ pub fn find(
         };
         if std::env::var_os("NEWSGRAPH_DEBUG").is_some() {
             for m in st.ms {
-                eprintln!("s{si} [{}..{}] {:?} {:?} {} aff_of={:?} demonym={}", m.tok_start, m.tok_end, &text[m.start..m.end], m.kind, ex.entities[m.entity].name, m.affiliation_of, m.demonym);
+                eprintln!(
+                    "s{si} [{}..{}] {:?} {:?} {} aff_of={:?} demonym={}",
+                    m.tok_start,
+                    m.tok_end,
+                    &text[m.start..m.end],
+                    m.kind,
+                    ex.entities[m.entity].name,
+                    m.affiliation_of,
+                    m.demonym
+                );
             }
         }
         let fr = frames(&st, lex);
@@ -428,13 +562,20 @@ pub fn find(
             };
             // Subjects before the trigger (verb triggers, or noun triggers with a support verb).
             let support = !info.verb
-                && (lo..t0).rev().take(4).any(|j| SUPPORT_VERBS.contains(&st.n(j)));
-            let possessive = !info.verb && t0 >= 2 && st.n(t0 - 1) == "s" || (t0 >= 1 && st.n(t0 - 1) == "'s");
-            let fronted = !info.verb && lo == st.body_start && matches!(st.n(lo), "after" | "following" | "during" | "at" | "before");
+                && (lo..t0)
+                    .rev()
+                    .take(4)
+                    .any(|j| SUPPORT_VERBS.contains(&st.n(j)));
+            let possessive =
+                !info.verb && t0 >= 2 && st.n(t0 - 1) == "s" || (t0 >= 1 && st.n(t0 - 1) == "'s");
+            let fronted = !info.verb
+                && lo == st.body_start
+                && matches!(st.n(lo), "after" | "following" | "during" | "at" | "before");
             // "A and B agreed ... after talks at ...": the subjects of the clause took part.
             let after_pp = !info.verb
                 && !fronted
-                && (t0.saturating_sub(4)..t0).any(|j| matches!(st.n(j), "after" | "following" | "during"))
+                && (t0.saturating_sub(4)..t0)
+                    .any(|j| matches!(st.n(j), "after" | "following" | "during"))
                 && (t0.saturating_sub(4)..t0).all(|j| st.cover[j].is_none());
             if after_pp {
                 let pp = (t0.saturating_sub(4)..t0)
@@ -442,7 +583,8 @@ pub fn find(
                     .find(|&j| matches!(st.n(j), "after" | "following" | "during"))
                     .unwrap_or(t0);
                 for (mi, m) in st.ms.iter().enumerate() {
-                    if m.tok_start >= lo && m.tok_end <= pp
+                    if m.tok_start >= lo
+                        && m.tok_end <= pp
                         && !fr.iter().any(|f| f.speaker_mention == Some(mi))
                         && let Some(e) = actor(&st, lex, ex, mi)
                     {
@@ -454,7 +596,10 @@ pub fn find(
                 for (mi, m) in st.ms.iter().enumerate() {
                     if m.tok_end <= t0 && m.tok_start >= lo {
                         // Skip speakers of a frame that encloses the trigger ("X said A met B").
-                        if fr.iter().any(|f| f.speaker_mention == Some(mi) && f.verb_tok < t0) {
+                        if fr
+                            .iter()
+                            .any(|f| f.speaker_mention == Some(mi) && f.verb_tok < t0)
+                        {
                             continue;
                         }
                         if let Some(e) = actor(&st, lex, ex, mi) {
@@ -466,7 +611,9 @@ pub fn find(
                     // "he met ...": the speaker of this sentence, else the last subject.
                     let pron = (lo..t0).any(|j| PRONOUNS_SUBJ.contains(&st.n(j)));
                     if pron {
-                        if let Some(sp) = fr.iter().find(|f| f.verb_tok < t0).and_then(|f| f.speaker) {
+                        if let Some(sp) =
+                            fr.iter().find(|f| f.verb_tok < t0).and_then(|f| f.speaker)
+                        {
                             push(&mut participants, sp);
                         } else if let Some(ls) = last_subject {
                             push(&mut participants, ls);
@@ -500,8 +647,33 @@ pub fn find(
                     }
                     let title_soon = (j..(j + 3).min(st.len()))
                         .any(|x| lex.titles.longest_at(text, &s.tokens, x).is_some());
-                    let skip = matches!(w, "and" | "," | "the" | "with" | "his" | "her" | "their" | "its" | "a" | "an" | "'s" | "s" | "both" | "counterpart" | "counterparts" | "officials" | "delegation" | "delegations" | "representatives" | "leaders" | "-" | "former" | "new" | "then")
-                        || st.s.tokens[j].cap
+                    let skip = matches!(
+                        w,
+                        "and"
+                            | ","
+                            | "the"
+                            | "with"
+                            | "his"
+                            | "her"
+                            | "their"
+                            | "its"
+                            | "a"
+                            | "an"
+                            | "'s"
+                            | "s"
+                            | "both"
+                            | "counterpart"
+                            | "counterparts"
+                            | "officials"
+                            | "delegation"
+                            | "delegations"
+                            | "representatives"
+                            | "leaders"
+                            | "-"
+                            | "former"
+                            | "new"
+                            | "then"
+                    ) || st.s.tokens[j].cap
                         || title_soon
                         || GROUP_NOUNS.contains(&w);
                     if !skip {
@@ -515,11 +687,23 @@ pub fn find(
             if !info.verb {
                 let end = (t1..hi).find(|&j| st.n(j) == ",").unwrap_or(hi);
                 if let Some(by) = (t1..end).find(|&j| {
-                    matches!(st.n(j), "hosted" | "chaired" | "organised" | "organized" | "convened" | "attended" | "led")
-                        && st.n(j + 1) == "by"
+                    matches!(
+                        st.n(j),
+                        "hosted"
+                            | "chaired"
+                            | "organised"
+                            | "organized"
+                            | "convened"
+                            | "attended"
+                            | "led"
+                    ) && st.n(j + 1) == "by"
                 }) {
-                    if let Some(m) = st.ms.iter().position(|m| m.tok_start > by + 1 && m.tok_start <= by + 8 && m.kind == Kind::Person && m.affiliation_of.is_none())
-                        && let Some(e) = actor(&st, lex, ex, m)
+                    if let Some(m) = st.ms.iter().position(|m| {
+                        m.tok_start > by + 1
+                            && m.tok_start <= by + 8
+                            && m.kind == Kind::Person
+                            && m.affiliation_of.is_none()
+                    }) && let Some(e) = actor(&st, lex, ex, m)
                     {
                         push(&mut participants, e);
                     }
@@ -531,7 +715,12 @@ pub fn find(
                 let from = obj_end.saturating_sub(1).max(t1);
                 if let Some(comma) = (from..st.len()).find(|&j| st.n(j) == ",") {
                     let next = comma + 1;
-                    let first_person = st.ms.iter().find(|m| m.tok_start >= next && m.tok_start <= next + 8 && m.kind == Kind::Person && m.affiliation_of.is_none());
+                    let first_person = st.ms.iter().find(|m| {
+                        m.tok_start >= next
+                            && m.tok_start <= next + 8
+                            && m.kind == Kind::Person
+                            && m.affiliation_of.is_none()
+                    });
                     if PRONOUNS_SUBJ.contains(&st.n(next)) {
                         if let Some(ls) = last_subject {
                             push(&mut participants, ls);
@@ -551,9 +740,14 @@ pub fn find(
             });
             participants.retain(|e| !(reporters.contains(e) && spokespeople.contains(e)));
             // Place: "in"/"at" + place in the clause, a city over a country.
-            let place = place_of(&st, ex, lo, hi, t0).or_else(|| place_of(&st, ex, 0, st.len(), t0));
+            let place =
+                place_of(&st, ex, lo, hi, t0).or_else(|| place_of(&st, ex, 0, st.len(), t0));
             // Date: a time expression in the sentence, tense from status.
-            let tense = if ev_status == Status::Planned { Tense::Future } else { Tense::Past };
+            let tense = if ev_status == Status::Planned {
+                Tense::Future
+            } else {
+                Tense::Past
+            };
             let stext = &text[s.span.start..s.span.end];
             let exprs = dates::find_time_exprs(stext, anchor.map(|a| a.date), tense);
             let trig_off = s.tokens[t0].span.start - s.span.start;
@@ -596,10 +790,15 @@ pub fn find(
         }
         // "X told the British minister that ...": speaker and addressee were in contact.
         for f in &fr {
-            if !matches!(f.verb.as_str(), "told" | "assured" | "briefed" | "informed" | "urged") {
+            if !matches!(
+                f.verb.as_str(),
+                "told" | "assured" | "briefed" | "informed" | "urged"
+            ) {
                 continue;
             }
-            let (Some(sp), Some(sm)) = (f.speaker, f.speaker_mention) else { continue };
+            let (Some(sp), Some(sm)) = (f.speaker, f.speaker_mention) else {
+                continue;
+            };
             if ex.entities[sp].kind != Kind::Person || st.ms[sm].tok_end > f.verb_tok {
                 continue;
             }
@@ -608,7 +807,9 @@ pub fn find(
                 m.kind == Kind::Person
                     && m.tok_start > vt
                     && m.tok_start <= vt + 4
-                    && (vt + 1..m.tok_start).all(|j| st.cover[j].is_some() || matches!(st.n(j), "the" | "his" | "her" | "their"))
+                    && (vt + 1..m.tok_start).all(|j| {
+                        st.cover[j].is_some() || matches!(st.n(j), "the" | "his" | "her" | "their")
+                    })
             });
             let Some(ad) = addressee else { continue };
             if ad.entity == sp {
@@ -617,7 +818,8 @@ pub fn find(
             let t = &s.tokens[vt];
             let lo = clause_start(&st, vt);
             let hi = clause_end(&st, vt + 1);
-            let place = place_of(&st, ex, lo, hi, vt).or_else(|| place_of(&st, ex, 0, st.len(), vt));
+            let place =
+                place_of(&st, ex, lo, hi, vt).or_else(|| place_of(&st, ex, 0, st.len(), vt));
             let stext = &text[s.span.start..s.span.end];
             let exprs = dates::find_time_exprs(stext, anchor.map(|a| a.date), Tense::Past);
             let date = exprs.iter().find_map(|e| e.resolved.clone());
@@ -656,14 +858,19 @@ pub fn find(
             });
         }
         // Remember the last person subject for pronouns in the next sentence.
-        if let Some(m) = st.ms.iter().find(|m| m.kind == Kind::Person && m.affiliation_of.is_none()) {
+        if let Some(m) = st
+            .ms
+            .iter()
+            .find(|m| m.kind == Kind::Person && m.affiliation_of.is_none())
+        {
             last_subject = Some(m.entity);
         }
     }
     // A later denial or negation of "such a meeting", or of a meeting between the same people,
     // disputes the earlier report: it is kept, as denied, not as held.
     for i in 0..events.len() {
-        if !matches!(events[i].status, Status::Denied | Status::Negated) || !events[i].is_contact() {
+        if !matches!(events[i].status, Status::Denied | Status::Negated) || !events[i].is_contact()
+        {
             continue;
         }
         let anaphoric = {
@@ -671,7 +878,9 @@ pub fn find(
             let t0 = s
                 .tokens
                 .iter()
-                .position(|t| mapper.map(t.span.start, t.span.end).start == events[i].trigger_offsets.start)
+                .position(|t| {
+                    mapper.map(t.span.start, t.span.end).start == events[i].trigger_offsets.start
+                })
                 .unwrap_or(0);
             (t0.saturating_sub(2)..t0).any(|j| {
                 matches!(
@@ -687,7 +896,8 @@ pub fn find(
                 && e.status == Status::Held
                 && e.sentence < events[i].sentence
                 && ((anaphoric && denier_parts.len() <= 1)
-                    || (denier_parts.len() >= 2 && denier_parts.iter().all(|p| e.participants.contains(p))))
+                    || (denier_parts.len() >= 2
+                        && denier_parts.iter().all(|p| e.participants.contains(p))))
         });
         if let Some(j) = target {
             events[j].status = Status::Denied;
@@ -704,7 +914,11 @@ pub fn find(
         .iter()
         .filter(|e| e.is_contact() && e.status == Status::Held)
         .find_map(|e| e.place)
-        .or_else(|| dateline.and_then(|d| d.place).map(|p| entity_for_known(ex, lex, p)));
+        .or_else(|| {
+            dateline
+                .and_then(|d| d.place)
+                .map(|p| entity_for_known(ex, lex, p))
+        });
     for e in events.iter_mut().filter(|e| e.is_contact()) {
         if e.place.is_none() && e.event_type != "PhoneCall" {
             e.place = main_place;
@@ -725,7 +939,10 @@ pub fn find(
         for c in &mut claims {
             if c.event.is_none() {
                 let s = &ex.sentences[c.sentence].text.to_lowercase();
-                if ["talks", "meeting", "met", "visit", "call"].iter().any(|w| s.contains(w)) {
+                if ["talks", "meeting", "met", "visit", "call"]
+                    .iter()
+                    .any(|w| s.contains(w))
+                {
                     c.event = Some(m);
                 }
             }
@@ -758,12 +975,25 @@ fn entity_for_known(ex: &mut Extraction, lex: &Lexicon, known: usize) -> usize {
 fn place_of(st: &Sent, ex: &Extraction, lo: usize, hi: usize, t0: usize) -> Option<usize> {
     let mut best: Option<(u8, usize, usize)> = None;
     for m in st.ms.iter() {
-        if m.kind != Kind::Place || m.demonym || m.tok_start < lo || m.tok_end > hi || m.tok_start == 0 {
+        if m.kind != Kind::Place
+            || m.demonym
+            || m.tok_start < lo
+            || m.tok_end > hi
+            || m.tok_start == 0
+        {
             continue;
         }
         let prev = st.n(m.tok_start - 1);
-        let prev2 = if m.tok_start >= 2 { st.n(m.tok_start - 2) } else { "" };
-        let introduced = matches!(prev, "in" | "at") || (prev == "capital" || prev2 == "capital") || (prev == "," && m.tok_start >= 2 && st.cover[m.tok_start - 2].is_some_and(|k| st.ms[k].kind == Kind::Place));
+        let prev2 = if m.tok_start >= 2 {
+            st.n(m.tok_start - 2)
+        } else {
+            ""
+        };
+        let introduced = matches!(prev, "in" | "at")
+            || (prev == "capital" || prev2 == "capital")
+            || (prev == ","
+                && m.tok_start >= 2
+                && st.cover[m.tok_start - 2].is_some_and(|k| st.ms[k].kind == Kind::Place));
         if !introduced {
             continue;
         }
@@ -822,7 +1052,9 @@ fn claim_span(st: &Sent, f: &Frame) -> (usize, usize) {
         // "X said (that) ...": what follows.
         Some(m) if m.tok_end <= v => {
             let mut from = v + 1;
-            while from < toks.len() && matches!(st.n(from), "that" | "," | "to" | "media" | "reporters") {
+            while from < toks.len()
+                && matches!(st.n(from), "that" | "," | "to" | "media" | "reporters")
+            {
                 from += 1;
             }
             let rest_is_words = (from..toks.len()).any(|k| toks[k].kind == TokenKind::Word);
@@ -834,7 +1066,11 @@ fn claim_span(st: &Sent, f: &Frame) -> (usize, usize) {
                 while to > 0 && matches!(st.n(to - 1), "," | "the" | "a" | "an") {
                     to -= 1;
                 }
-                if to > 0 { (s.start, toks[to - 1].span.end) } else { (0, 0) }
+                if to > 0 {
+                    (s.start, toks[to - 1].span.end)
+                } else {
+                    (0, 0)
+                }
             } else {
                 (0, 0)
             }
@@ -857,10 +1093,18 @@ fn claim_span(st: &Sent, f: &Frame) -> (usize, usize) {
 }
 
 /// "The X delegation was led by A", "headed by A", "A headed/led the X side/presence".
-fn find_heads(st: &Sent, ex: &Extraction, heads: &mut Vec<(usize, Option<usize>, usize)>, si: usize) {
+fn find_heads(
+    st: &Sent,
+    ex: &Extraction,
+    heads: &mut Vec<(usize, Option<usize>, usize)>,
+    si: usize,
+) {
     for k in 0..st.len() {
         let w = st.n(k);
-        if !matches!(w, "led" | "headed" | "leads" | "heads" | "leading" | "heading") {
+        if !matches!(
+            w,
+            "led" | "headed" | "leads" | "heads" | "leading" | "heading"
+        ) {
             continue;
         }
         let by = st.n(k + 1) == "by";
@@ -869,10 +1113,17 @@ fn find_heads(st: &Sent, ex: &Extraction, heads: &mut Vec<(usize, Option<usize>,
             st.ms
                 .iter()
                 .filter(|m| m.tok_start >= from && m.tok_end <= to && m.kind == Kind::Place)
-                .find(|m| (m.tok_end..(m.tok_end + 3).min(st.len())).any(|j| GROUP_NOUNS.contains(&st.n(j))))
+                .find(|m| {
+                    (m.tok_end..(m.tok_end + 3).min(st.len()))
+                        .any(|j| GROUP_NOUNS.contains(&st.n(j)))
+                })
                 .map(|m| {
                     let e = &ex.entities[m.entity];
-                    if e.subtype == "City" { e.country.unwrap_or(m.entity) } else { m.entity }
+                    if e.subtype == "City" {
+                        e.country.unwrap_or(m.entity)
+                    } else {
+                        m.entity
+                    }
                 })
         };
         let has_group = |from: usize, to: usize| (from..to).any(|j| GROUP_NOUNS.contains(&st.n(j)));
@@ -882,7 +1133,12 @@ fn find_heads(st: &Sent, ex: &Extraction, heads: &mut Vec<(usize, Option<usize>,
             if !has_group(lo, k) {
                 continue;
             }
-            if let Some(m) = st.ms.iter().find(|m| m.tok_start > k && m.kind == Kind::Person && m.affiliation_of.is_none() && m.tok_start <= k + 16) {
+            if let Some(m) = st.ms.iter().find(|m| {
+                m.tok_start > k
+                    && m.kind == Kind::Person
+                    && m.affiliation_of.is_none()
+                    && m.tok_start <= k + 16
+            }) {
                 heads.push((m.entity, group_country(lo, k), si));
             }
         } else {
@@ -891,7 +1147,11 @@ fn find_heads(st: &Sent, ex: &Extraction, heads: &mut Vec<(usize, Option<usize>,
             if !has_group(k + 1, hi) {
                 continue;
             }
-            if let Some(m) = st.ms.iter().rev().find(|m| m.tok_end <= k && m.kind == Kind::Person && m.affiliation_of.is_none()) {
+            if let Some(m) =
+                st.ms.iter().rev().find(|m| {
+                    m.tok_end <= k && m.kind == Kind::Person && m.affiliation_of.is_none()
+                })
+            {
                 heads.push((m.entity, group_country(k + 1, hi), si));
             }
         }
@@ -907,9 +1167,18 @@ fn attach_heads(events: &mut [Event], heads: &[(usize, Option<usize>, usize)], e
         .iter()
         .enumerate()
         .filter(|(_, e)| e.is_contact() && e.status == Status::Held)
-        .filter(|(_, e)| e.participants.iter().filter(|&&p| ex.entities[p].kind != Kind::Person).count() >= 2)
+        .filter(|(_, e)| {
+            e.participants
+                .iter()
+                .filter(|&&p| ex.entities[p].kind != Kind::Person)
+                .count()
+                >= 2
+        })
         .max_by_key(|(i, e)| {
-            let covered = heads.iter().filter(|(_, c, _)| c.is_some_and(|c| e.participants.contains(&c))).count();
+            let covered = heads
+                .iter()
+                .filter(|(_, c, _)| c.is_some_and(|c| e.participants.contains(&c)))
+                .count();
             (covered, usize::MAX - i)
         })
         .map(|(i, _)| i);
@@ -979,16 +1248,30 @@ mod tests {
     #[test]
     fn datelines_in_wire_styles() {
         for (line, city, date) in [
-            ("WASHINGTON, March 11 - Text", Some("WASHINGTON"), Some("March 11")),
+            (
+                "WASHINGTON, March 11 - Text",
+                Some("WASHINGTON"),
+                Some("March 11"),
+            ),
             ("BISHKEK (Meridian News) - Text", Some("BISHKEK"), None),
             ("Dec 9 (Reuters) - Text", None, Some("Dec 9")),
-            ("NEW YORK, N.Y., Oct 3 - Text", Some("NEW YORK"), Some("Oct 3")),
+            (
+                "NEW YORK, N.Y., Oct 3 - Text",
+                Some("NEW YORK"),
+                Some("Oct 3"),
+            ),
             ("GENEVA - Text", Some("GENEVA"), None),
         ] {
-            let c = DATELINE.captures(line).unwrap_or_else(|| panic!("no dateline in {line}"));
+            let c = DATELINE
+                .captures(line)
+                .unwrap_or_else(|| panic!("no dateline in {line}"));
             assert_eq!(c.name("city").map(|m| m.as_str()), city, "{line}");
             assert_eq!(c.name("date").map(|m| m.as_str()), date, "{line}");
         }
-        assert!(DATELINE.captures("Italy and Spain agreed on Tuesday - text").is_none());
+        assert!(
+            DATELINE
+                .captures("Italy and Spain agreed on Tuesday - text")
+                .is_none()
+        );
     }
 }

@@ -11,39 +11,194 @@ use crate::segment::{Sentence, Token, TokenKind};
 
 /// Head nouns of organisation names ("Ministry", "Agency", "Bank" ...).
 pub const ORG_HEADS: &[&str] = &[
-    "ministry", "ministries", "department", "embassy", "consulate", "agency", "bank", "council",
-    "commission", "committee", "office", "service", "services", "party", "union", "corporation",
-    "corp", "company", "co", "inc", "ltd", "plc", "group", "association", "federation",
-    "authority", "board", "institute", "university", "court", "parliament", "assembly",
-    "exchange", "fund", "organization", "organisation", "reserve", "treasury", "administration",
-    "forum", "army", "navy", "police", "directorate", "bureau", "secretariat", "cabinet",
-    "government", "senate", "congress", "chamber", "federation", "foundation", "alliance",
-    "coalition", "front", "movement", "league", "network", "television", "radio", "news",
-    "times", "post", "journal", "herald", "tribune", "press", "mission", "intelligence",
-    "industries", "holdings", "airlines", "airways", "securities", "bancorp", "partners",
-    "guard", "command", "forces", "subcommittee", "caucus", "institution", "foundation",
+    "ministry",
+    "ministries",
+    "department",
+    "embassy",
+    "consulate",
+    "agency",
+    "bank",
+    "council",
+    "commission",
+    "committee",
+    "office",
+    "service",
+    "services",
+    "party",
+    "union",
+    "corporation",
+    "corp",
+    "company",
+    "co",
+    "inc",
+    "ltd",
+    "plc",
+    "group",
+    "association",
+    "federation",
+    "authority",
+    "board",
+    "institute",
+    "university",
+    "court",
+    "parliament",
+    "assembly",
+    "exchange",
+    "fund",
+    "organization",
+    "organisation",
+    "reserve",
+    "treasury",
+    "administration",
+    "forum",
+    "army",
+    "navy",
+    "police",
+    "directorate",
+    "bureau",
+    "secretariat",
+    "cabinet",
+    "government",
+    "senate",
+    "congress",
+    "chamber",
+    "federation",
+    "foundation",
+    "alliance",
+    "coalition",
+    "front",
+    "movement",
+    "league",
+    "network",
+    "television",
+    "radio",
+    "news",
+    "times",
+    "post",
+    "journal",
+    "herald",
+    "tribune",
+    "press",
+    "mission",
+    "intelligence",
+    "industries",
+    "holdings",
+    "airlines",
+    "airways",
+    "securities",
+    "bancorp",
+    "partners",
+    "guard",
+    "command",
+    "forces",
+    "subcommittee",
+    "caucus",
+    "institution",
+    "foundation",
 ];
 
 /// Heads that may be lowercase after a country or demonym ("Russia's foreign ministry").
 const LOWER_HEADS: &[&str] = &[
-    "ministry", "embassy", "consulate", "government", "parliament", "intelligence", "army",
-    "navy", "police", "central bank", "treasury", "military", "cabinet",
+    "ministry",
+    "embassy",
+    "consulate",
+    "government",
+    "parliament",
+    "intelligence",
+    "army",
+    "navy",
+    "police",
+    "central bank",
+    "treasury",
+    "military",
+    "cabinet",
 ];
 
 /// Function words that never open a name ("But US Treasury" starts at "US").
 const FUNCTION_WORDS: &[&str] = &[
-    "the", "a", "an", "but", "and", "or", "however", "meanwhile", "when", "while", "if", "as",
-    "after", "before", "since", "also", "then", "so", "yet", "although", "though", "in", "on",
-    "at", "for", "with", "by", "from", "to", "of", "this", "that", "these", "those", "his", "her",
-    "its", "their", "our", "both", "all", "some", "many", "most", "other", "last", "next", "under",
-    "during", "following", "according", "despite", "because", "why", "what", "how", "where",
+    "the",
+    "a",
+    "an",
+    "but",
+    "and",
+    "or",
+    "however",
+    "meanwhile",
+    "when",
+    "while",
+    "if",
+    "as",
+    "after",
+    "before",
+    "since",
+    "also",
+    "then",
+    "so",
+    "yet",
+    "although",
+    "though",
+    "in",
+    "on",
+    "at",
+    "for",
+    "with",
+    "by",
+    "from",
+    "to",
+    "of",
+    "this",
+    "that",
+    "these",
+    "those",
+    "his",
+    "her",
+    "its",
+    "their",
+    "our",
+    "both",
+    "all",
+    "some",
+    "many",
+    "most",
+    "other",
+    "last",
+    "next",
+    "under",
+    "during",
+    "following",
+    "according",
+    "despite",
+    "because",
+    "why",
+    "what",
+    "how",
+    "where",
 ];
 
 /// Lowercase modifiers allowed between a country and a lowercase head.
 const LOWER_MODS: &[&str] = &[
-    "foreign", "defence", "defense", "interior", "finance", "trade", "economy", "economic",
-    "justice", "health", "education", "security", "state", "national", "federal", "central",
-    "energy", "agriculture", "environment", "military", "affairs", "foreign-intelligence",
+    "foreign",
+    "defence",
+    "defense",
+    "interior",
+    "finance",
+    "trade",
+    "economy",
+    "economic",
+    "justice",
+    "health",
+    "education",
+    "security",
+    "state",
+    "national",
+    "federal",
+    "central",
+    "energy",
+    "agriculture",
+    "environment",
+    "military",
+    "affairs",
+    "foreign-intelligence",
     "general",
 ];
 
@@ -67,7 +222,10 @@ pub enum Ref {
     Unknown,
     /// A title used as a noun phrase ("the British minister"): refers to a person named earlier
     /// with that kind of title (and that country, when a demonym is given).
-    Nominal { kind: String, country: Option<usize> },
+    Nominal {
+        kind: String,
+        country: Option<usize>,
+    },
 }
 
 /// A mention in one sentence, by token range.
@@ -243,7 +401,9 @@ pub fn canonical_head(words: &[String]) -> String {
     let joined = words.join(" ");
     let j = joined.as_str();
     let fixed = match j {
-        "ministry of foreign affairs" | "foreign affairs ministry" | "foreign office"
+        "ministry of foreign affairs"
+        | "foreign affairs ministry"
+        | "foreign office"
         | "ministry of foreign affairs and trade" => "foreign ministry",
         "department of state" => "state department",
         "ministry of defence" | "ministry of defense" | "defense ministry" => "defence ministry",
@@ -259,7 +419,11 @@ pub fn canonical_head(words: &[String]) -> String {
 }
 
 /// Tries an organisation phrase at `i`: [country ('s)?] mods* head+ [General] [of X | in City].
-fn org_at(ctx: &Ctx, i: usize, known: &[Option<(usize, Vec<SurfaceForm>)>]) -> Option<(usize, Ref)> {
+fn org_at(
+    ctx: &Ctx,
+    i: usize,
+    known: &[Option<(usize, Vec<SurfaceForm>)>],
+) -> Option<(usize, Ref)> {
     let lex = ctx.lex;
     let mut k = i;
     let mut country = None;
@@ -269,7 +433,10 @@ fn org_at(ctx: &Ctx, i: usize, known: &[Option<(usize, Vec<SurfaceForm>)>]) -> O
         country = country_of(lex, f.entity);
         if country.is_none() {
             // A known institution that opens a longer name ("Senate Finance Committee").
-            if lex.entities[f.entity].kind != Kind::Organization || ctx.all_caps || !ctx.cap(i + len) {
+            if lex.entities[f.entity].kind != Kind::Organization
+                || ctx.all_caps
+                || !ctx.cap(i + len)
+            {
                 return None;
             }
             words.extend((i..i + len).map(|j| ctx.n(j).to_string()));
@@ -280,7 +447,9 @@ fn org_at(ctx: &Ctx, i: usize, known: &[Option<(usize, Vec<SurfaceForm>)>]) -> O
         }
         // A known institution right after the country: let it stand on its own.
         if let Some((_, fs)) = &known.get(k).cloned().flatten()
-            && fs.iter().any(|f| lex.entities[f.entity].kind == Kind::Organization)
+            && fs
+                .iter()
+                .any(|f| lex.entities[f.entity].kind == Kind::Organization)
         {
             return None;
         }
@@ -353,7 +522,9 @@ fn org_at(ctx: &Ctx, i: usize, known: &[Option<(usize, Vec<SurfaceForm>)>]) -> O
         }
         let start_tail = m;
         let mut tail_words = Vec::new();
-        while m < ctx.len() && (ctx.cap(m) || (ctx.n(m) == "and" && ctx.cap(m + 1) && m > start_tail)) {
+        while m < ctx.len()
+            && (ctx.cap(m) || (ctx.n(m) == "and" && ctx.cap(m + 1) && m > start_tail))
+        {
             if let Some((len, forms)) = &known[m] {
                 let f = prefer(forms, lex);
                 if country.is_none() {
@@ -378,7 +549,10 @@ fn org_at(ctx: &Ctx, i: usize, known: &[Option<(usize, Vec<SurfaceForm>)>]) -> O
     }
     let head_word = words.last().cloned().unwrap_or_default();
     if (ctx.n(end) == "in" || ctx.n(end) == "to")
-        && matches!(head_word.as_str(), "embassy" | "consulate" | "general" | "mission")
+        && matches!(
+            head_word.as_str(),
+            "embassy" | "consulate" | "general" | "mission"
+        )
         && let Some((len, forms)) = &known.get(end + 1).cloned().flatten()
     {
         let f = prefer(forms, lex);
@@ -438,7 +612,13 @@ pub fn given_name(ctx: &Ctx, i: usize) -> bool {
 pub fn find(ctx: &Ctx, sentence: usize) -> Vec<Mention> {
     let n = ctx.len();
     let known: Vec<Option<(usize, Vec<SurfaceForm>)>> = (0..n)
-        .map(|i| if ctx.is_word(i) { known_at(ctx, i) } else { None })
+        .map(|i| {
+            if ctx.is_word(i) {
+                known_at(ctx, i)
+            } else {
+                None
+            }
+        })
         .collect();
     let mut out: Vec<Mention> = Vec::new();
     let mut pending_title: Option<(TitleInfo, usize, usize)> = None;
@@ -499,7 +679,16 @@ pub fn find(ctx: &Ctx, sentence: usize) -> Vec<Mention> {
                 Some((i - 1, None))
             } else if i >= 2 && ctx.n(i - 2) == "the" {
                 out.last()
-                    .filter(|m| m.tok_end == i && matches!(m.reference, Ref::Known { surface: Surface::Demonym, .. }))
+                    .filter(|m| {
+                        m.tok_end == i
+                            && matches!(
+                                m.reference,
+                                Ref::Known {
+                                    surface: Surface::Demonym,
+                                    ..
+                                }
+                            )
+                    })
                     .map(|m| match m.reference {
                         Ref::Known { entity, .. } => (i - 2, Some(entity)),
                         _ => (i - 2, None),
@@ -507,7 +696,8 @@ pub fn find(ctx: &Ctx, sentence: usize) -> Vec<Mention> {
             } else {
                 None
             };
-            let followed_by_name = name_token(ctx, i + len) || (ctx.w(i + len) == "," && name_token(ctx, i + len + 1));
+            let followed_by_name =
+                name_token(ctx, i + len) || (ctx.w(i + len) == "," && name_token(ctx, i + len + 1));
             if let Some((_, country)) = det
                 && !followed_by_name
                 && !ctx.all_caps
@@ -546,7 +736,9 @@ pub fn find(ctx: &Ctx, sentence: usize) -> Vec<Mention> {
                 }
             }
             // "ambassador to Washington", "minister for Europe": skip the complement.
-            if matches!(ctx.n(i), "to" | "for" | "of") && known.get(i + 1).is_some_and(|k| k.is_some()) {
+            if matches!(ctx.n(i), "to" | "for" | "of")
+                && known.get(i + 1).is_some_and(|k| k.is_some())
+            {
                 let l = known[i + 1].as_ref().map(|k| k.0).unwrap_or(0);
                 i += 1 + l;
             }
@@ -629,7 +821,9 @@ pub fn find(ctx: &Ctx, sentence: usize) -> Vec<Mention> {
 fn complement_end(ctx: &Ctx, from: usize) -> Option<usize> {
     let mut k = from;
     let mut caps = Vec::new();
-    while k < ctx.len() && (ctx.cap(k) || (matches!(ctx.n(k), "and" | "of" | "the") && ctx.cap(k + 1))) {
+    while k < ctx.len()
+        && (ctx.cap(k) || (matches!(ctx.n(k), "and" | "of" | "the") && ctx.cap(k + 1)))
+    {
         if ctx.cap(k) {
             caps.push(k);
         }
@@ -653,15 +847,22 @@ fn complement_end(ctx: &Ctx, from: usize) -> Option<usize> {
 pub fn promote_coordinated(ctx: &Ctx, ms: &mut [Mention]) {
     for _ in 0..2 {
         for k in 0..ms.len() {
-            if ms[k].reference != Ref::Unknown || ms[k].tok_end - ms[k].tok_start < 2 || ctx.all_caps {
+            if ms[k].reference != Ref::Unknown
+                || ms[k].tok_end - ms[k].tok_start < 2
+                || ctx.all_caps
+            {
                 continue;
             }
             let joined = |a: &Mention, b: &Mention| {
                 a.tok_end < b.tok_start
-                    && (a.tok_end..b.tok_start).all(|j| matches!(ctx.n(j), "and" | "," | "mr" | "mrs" | "ms" | "dr"))
+                    && (a.tok_end..b.tok_start)
+                        .all(|j| matches!(ctx.n(j), "and" | "," | "mr" | "mrs" | "ms" | "dr"))
             };
-            let near_person = (k > 0 && ms[k - 1].reference == Ref::Person && joined(&ms[k - 1], &ms[k]))
-                || (k + 1 < ms.len() && ms[k + 1].reference == Ref::Person && joined(&ms[k], &ms[k + 1]));
+            let near_person =
+                (k > 0 && ms[k - 1].reference == Ref::Person && joined(&ms[k - 1], &ms[k]))
+                    || (k + 1 < ms.len()
+                        && ms[k + 1].reference == Ref::Person
+                        && joined(&ms[k], &ms[k + 1]));
             if near_person {
                 ms[k].reference = Ref::Person;
                 ms[k].kind = Some(Kind::Person);

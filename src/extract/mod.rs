@@ -143,7 +143,13 @@ impl Event {
     pub fn is_contact(&self) -> bool {
         matches!(
             self.event_type.as_str(),
-            "Meeting" | "Talks" | "Visit" | "Hosting" | "PhoneCall" | "Summit" | "Negotiation"
+            "Meeting"
+                | "Talks"
+                | "Visit"
+                | "Hosting"
+                | "PhoneCall"
+                | "Summit"
+                | "Negotiation"
                 | "Mediation"
         ) || (self.event_type == "Signing" && self.joint)
     }
@@ -277,7 +283,10 @@ pub fn describe(ex: &Extraction) -> String {
         "== {} ({}){}",
         ex.meta.id,
         ex.meta.origin,
-        ex.anchor.as_ref().map(|a| format!(", anchored at {}", a.lexical())).unwrap_or_default()
+        ex.anchor
+            .as_ref()
+            .map(|a| format!(", anchored at {}", a.lexical()))
+            .unwrap_or_default()
     );
     let r = &ex.normalize_report;
     let _ = writeln!(
@@ -287,7 +296,11 @@ pub fn describe(ex: &Extraction) -> String {
     );
     let _ = writeln!(o, "   entities:");
     for e in &ex.entities {
-        let n = ex.mentions.iter().filter(|m| ex.entities[m.entity].key == e.key).count();
+        let n = ex
+            .mentions
+            .iter()
+            .filter(|m| ex.entities[m.entity].key == e.key)
+            .count();
         let _ = writeln!(
             o,
             "     {:<12} {:<34} {:<10} {} mention(s) {}{}",
@@ -296,7 +309,10 @@ pub fn describe(ex: &Extraction) -> String {
             e.subtype,
             n,
             e.names.join(" | "),
-            e.wikidata.as_ref().map(|q| format!(" [{q}]")).unwrap_or_default()
+            e.wikidata
+                .as_ref()
+                .map(|q| format!(" [{q}]"))
+                .unwrap_or_default()
         );
     }
     if !ex.roles.is_empty() {
@@ -308,7 +324,9 @@ pub fn describe(ex: &Extraction) -> String {
                 name(r.person),
                 r.title,
                 r.kind,
-                r.organization.map(|x| format!(" of {}", name(x))).unwrap_or_default()
+                r.organization
+                    .map(|x| format!(" of {}", name(x)))
+                    .unwrap_or_default()
             );
         }
     }
@@ -322,10 +340,23 @@ pub fn describe(ex: &Extraction) -> String {
             e.trigger,
             e.cameo.clone().unwrap_or_default(),
             e.sentence,
-            if e.support.is_empty() { String::new() } else { format!("+{:?}", e.support) },
-            e.participants.iter().map(|&p| name(p)).collect::<Vec<_>>().join(", "),
-            e.place.map(|p| format!(" @ {}", name(p))).unwrap_or_default(),
-            e.date.as_ref().map(|d| format!(" on {}", d.lexical())).unwrap_or_default()
+            if e.support.is_empty() {
+                String::new()
+            } else {
+                format!("+{:?}", e.support)
+            },
+            e.participants
+                .iter()
+                .map(|&p| name(p))
+                .collect::<Vec<_>>()
+                .join(", "),
+            e.place
+                .map(|p| format!(" @ {}", name(p)))
+                .unwrap_or_default(),
+            e.date
+                .as_ref()
+                .map(|d| format!(" on {}", d.lexical()))
+                .unwrap_or_default()
         );
     }
     if !ex.claims.is_empty() {

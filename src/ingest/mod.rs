@@ -33,7 +33,9 @@ pub enum IngestError {
         line: usize,
         message: String,
     },
-    #[error("{file}:{line}: article {id}: no text field (expected one of text, maintext, body, content)")]
+    #[error(
+        "{file}:{line}: article {id}: no text field (expected one of text, maintext, body, content)"
+    )]
     NoText {
         file: PathBuf,
         line: usize,
@@ -134,7 +136,10 @@ pub fn read_file(path: &Path) -> ArticleStream {
     match InputKind::of(path) {
         Some(InputKind::Txt) => Box::new(std::iter::once(txt::read(path))),
         Some(InputKind::Jsonl) => match fs::File::open(path) {
-            Ok(f) => Box::new(jsonl::JsonlReader::new(path.to_path_buf(), io::BufReader::new(f))),
+            Ok(f) => Box::new(jsonl::JsonlReader::new(
+                path.to_path_buf(),
+                io::BufReader::new(f),
+            )),
             Err(source) => Box::new(std::iter::once(Err(IngestError::Io {
                 file: path.to_path_buf(),
                 source,
@@ -147,7 +152,10 @@ pub fn read_file(path: &Path) -> ArticleStream {
 }
 
 /// Decodes bytes as UTF-8, lossily with a warning; rejects data that is clearly binary.
-pub(crate) fn decode_text(bytes: &[u8], origin: &Origin) -> Result<(String, Vec<String>), IngestError> {
+pub(crate) fn decode_text(
+    bytes: &[u8],
+    origin: &Origin,
+) -> Result<(String, Vec<String>), IngestError> {
     if looks_binary(bytes) {
         return Err(IngestError::Binary {
             file: origin.file.clone(),
@@ -200,7 +208,10 @@ pub fn parse_txt_for_tests(text: &str) -> RawArticle {
 
 /// Builds an article id from what the input offers: explicit id, URL, or file and line.
 pub(crate) fn derive_id(explicit: Option<String>, url: Option<&str>, origin: &Origin) -> String {
-    if let Some(id) = explicit.map(|s| s.trim().to_string()).filter(|s| !s.is_empty()) {
+    if let Some(id) = explicit
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty())
+    {
         return id;
     }
     if let Some(u) = url.map(str::trim).filter(|u| !u.is_empty()) {
@@ -218,7 +229,11 @@ pub(crate) fn derive_id(explicit: Option<String>, url: Option<&str>, origin: &Or
 }
 
 /// Fills the normalised publication date, keeping a warning when it cannot be read.
-pub(crate) fn meta_with_date(mut meta: ArticleMeta, raw_date: Option<&str>, warnings: &mut Vec<String>) -> ArticleMeta {
+pub(crate) fn meta_with_date(
+    mut meta: ArticleMeta,
+    raw_date: Option<&str>,
+    warnings: &mut Vec<String>,
+) -> ArticleMeta {
     if let Some(d) = raw_date.map(str::trim).filter(|d| !d.is_empty()) {
         match dates::parse_metadata_date(d) {
             Some(iso) => meta.published = Some(iso),

@@ -108,7 +108,11 @@ mod tests {
 
     #[test]
     fn text_without_headers_is_all_body() {
-        let a = parse("Ministers met: all agreed.\n\nMore.", Origin::default(), vec![]);
+        let a = parse(
+            "Ministers met: all agreed.\n\nMore.",
+            Origin::default(),
+            vec![],
+        );
         assert_eq!(a.text, "Ministers met: all agreed.\n\nMore.");
         assert!(a.meta.title.is_none());
     }
