@@ -210,6 +210,30 @@ impl<V> PhraseTable<V> {
         self.map.is_empty()
     }
 
+    /// Every phrase starting at token `i`, longest first: (number of tokens, value).
+    pub fn all_at(&self, text: &str, tokens: &[Token], i: usize) -> Vec<(usize, &V)> {
+        let mut key = String::new();
+        let mut out = Vec::new();
+        for (n, t) in tokens[i..].iter().take(self.max_tokens).enumerate() {
+            let w = norm_token(t.text(text));
+            if w.is_empty() {
+                break;
+            }
+            if n > 0 {
+                key.push(' ');
+            }
+            key.push_str(&w);
+            if let Some(v) = self.map.get(&key) {
+                out.push((n + 1, v));
+            }
+            if !self.prefixes.contains(&key) {
+                break;
+            }
+        }
+        out.reverse();
+        out
+    }
+
     /// The longest phrase starting at token `i`: (number of tokens, value).
     pub fn longest_at(&self, text: &str, tokens: &[Token], i: usize) -> Option<(usize, &V)> {
         let mut key = String::new();

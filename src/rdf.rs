@@ -226,6 +226,13 @@ pub fn to_quads(ex: &Extraction) -> Vec<Quad> {
     if let Some(s) = &ex.meta.source {
         m.add(a.clone(), ng("sourceName"), Literal::new_simple_literal(s));
     }
+    if let Some(p) = ex.publisher {
+        m.add(
+            a.clone(),
+            schema("publisher"),
+            entity_iri(&ex.entities[p].key),
+        );
+    }
     m.add(
         a.clone(),
         ng("sourceFile"),

@@ -357,6 +357,20 @@ pub fn resolve(
                 && let Some(ai) = idx_map.get(a).copied().flatten()
             {
                 sent[ai].affiliation_of = Some(p);
+                // "U.S. Central Intelligence Agency Director X": what directly qualifies the
+                // affiliation ("U.S.", "Russia's") qualifies the person too.
+                let mut cur = ai;
+                while cur > 0 {
+                    let prev = cur - 1;
+                    let gap_ok = sent[prev].tok_end == sent[cur].tok_start
+                        || (sent[prev].tok_end + 1 == sent[cur].tok_start
+                            && seg.sentences[si].tokens[sent[prev].tok_end].text(text) == "'s");
+                    if !gap_ok || sent[prev].kind == Kind::Person {
+                        break;
+                    }
+                    sent[prev].affiliation_of = Some(p);
+                    cur = prev;
+                }
             }
         }
         sentence_mentions.push(sent);
@@ -492,11 +506,11 @@ fn org_phrase(
         }
     }
     // An unqualified head joins the last qualified one ("the Foreign Ministry", "the embassy").
+    // The short form is a reference, not a name of it, so it is not added as a label.
     if country.is_none()
         && location.is_none()
         && let Some(&i) = last_by_head.get(head)
     {
-        b.add_name(i, surface);
         return i;
     }
     let subtype = match head.rsplit(' ').next().unwrap_or("") {
@@ -512,13 +526,8 @@ fn org_phrase(
     // "the U.S. Embassy" after "the U.S. Embassy in Ankara": the located one.
     if location.is_none()
         && let Some(&i) = last_by_head.get(head)
-        && b.entities[i].key.starts_with(&format!(
-            "org-{}-{}",
-            ckey.clone().unwrap_or_default(),
-            slug(head)
-        ))
+        && b.entities[i].country.map(|c| b.entities[c].key.clone()) == ckey
     {
-        b.add_name(i, surface);
         return i;
     }
     let key = format!(

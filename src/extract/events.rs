@@ -318,7 +318,32 @@ fn status(st: &Sent, lex: &Lexicon, t0: usize, t1: usize, verb: bool) -> Status 
         match kind {
             CueKind::Cancelled => cancelled = true,
             CueKind::Planned if near_before || (after && k - t1 <= 1) => planned = true,
-            CueKind::Negation if near_before || (after && k - t1 <= 2) => negated = true,
+            // After a noun ("the meeting did not take place") a negation must deny that it
+            // happened; "the meeting should not be seen as a sign" does not.
+            CueKind::Negation
+                if near_before
+                    || (after
+                        && k - t1 <= 2
+                        && (verb
+                            || (k + len..(k + len + 3).min(hi)).any(|j| {
+                                matches!(
+                                    st.n(j),
+                                    "take"
+                                        | "took"
+                                        | "taken"
+                                        | "happen"
+                                        | "happened"
+                                        | "occur"
+                                        | "occurred"
+                                        | "held"
+                                        | "place"
+                                        | "go"
+                                        | "went"
+                                )
+                            }))) =>
+            {
+                negated = true
+            }
             CueKind::Denial => denied = true,
             CueKind::Hypothetical if near_before => hypothetical = true,
             _ => {}
@@ -370,6 +395,12 @@ fn clause_start(st: &Sent, t: usize) -> usize {
         if is_break(w)
             || w == "that"
             || (w == "," && matches!(st.n(k), "while" | "but" | "whereas" | "although"))
+            // A subordinate clause inside the sentence ("... since Russia invaded ...").
+            || (k - 1 > st.body_start
+                && matches!(
+                    w,
+                    "since" | "because" | "when" | "until" | "where" | "which" | "who" | "unless"
+                ))
         {
             return k;
         }
@@ -544,6 +575,24 @@ pub fn find(
             let info = info.clone();
             let (t0, t1) = (k, k + len);
             k += len;
+            // "met in Istanbul to discuss ...": the purpose of an event already found in this
+            // clause, not an event of its own.
+            if t0 > 0 && st.n(t0 - 1) == "to" {
+                let here = mapper
+                    .map(s.tokens[t0].span.start, s.tokens[t0].span.end)
+                    .start;
+                let lo = clause_start(&st, t0);
+                let clause_from = mapper
+                    .map(s.tokens[lo].span.start, s.tokens[lo].span.end)
+                    .start;
+                if events.iter().any(|e| {
+                    e.sentence == si
+                        && e.trigger_offsets.start < here
+                        && e.trigger_offsets.start >= clause_from
+                }) {
+                    continue;
+                }
+            }
             // Inside a name ("Meet the Press") or a capitalised title: not a trigger.
             if st.cover[t0].is_some() || (t0 > 0 && st.cap(t0) && !st.headline) {
                 continue;
@@ -623,6 +672,13 @@ pub fn find(
             }
             // Objects after the trigger: "met (with) B", "talks between A and B", "with A, B and C".
             let mut j = t1;
+            // "the meeting was between A and B": a copula before the preposition.
+            if !info.verb
+                && matches!(st.n(j), "was" | "were" | "is" | "are")
+                && matches!(st.n(j + 1), "with" | "between" | "among")
+            {
+                j += 1;
+            }
             let obj_intro = matches!(st.n(j), "with" | "between" | "of" | "among" | "by");
             let mut obj_end = t1;
             if info.verb || obj_intro {
@@ -673,6 +729,15 @@ pub fn find(
                             | "former"
                             | "new"
                             | "then"
+                            | "of"
+                            | "from"
+                            | "heads"
+                            | "head"
+                            | "members"
+                            | "department"
+                            | "departments"
+                            | "senior"
+                            | "top"
                     ) || st.s.tokens[j].cap
                         || title_soon
                         || GROUP_NOUNS.contains(&w);

@@ -332,7 +332,14 @@ fn case_ok(ctx: &Ctx, start: usize, len: usize, form: &str) -> bool {
                 return false;
             }
         } else if ft.cap && !(tt.cap || tt.upper || ctx.all_caps) {
-            return false;
+            // News style lowercases the common nouns of a name after its first word ("the
+            // Russian embassy in Washington"): allowed for heads and modifiers only.
+            let lower = f.to_lowercase();
+            let common =
+                ORG_HEADS.contains(&lower.as_str()) || LOWER_MODS.contains(&lower.as_str());
+            if k == 0 || !common {
+                return false;
+            }
         }
     }
     true
@@ -340,17 +347,19 @@ fn case_ok(ctx: &Ctx, start: usize, len: usize, form: &str) -> bool {
 
 /// A usable lexicon match at token `i`: (length, the forms whose case fits).
 fn known_at(ctx: &Ctx, i: usize) -> Option<(usize, Vec<SurfaceForm>)> {
-    let (len, forms) = ctx.lex.surfaces.longest_at(ctx.text, ctx.toks, i)?;
-    let ok: Vec<SurfaceForm> = forms
-        .iter()
-        .filter(|f| case_ok(ctx, i, len, &f.form))
-        .cloned()
-        .collect();
-    if ok.is_empty() {
-        // A shorter match may still fit ("US" inside a longer lowercase phrase is rare): give up.
-        return None;
+    // The longest match whose capitalisation fits; a longer one that does not fit must not
+    // hide a shorter one that does.
+    for (len, forms) in ctx.lex.surfaces.all_at(ctx.text, ctx.toks, i) {
+        let ok: Vec<SurfaceForm> = forms
+            .iter()
+            .filter(|f| case_ok(ctx, i, len, &f.form))
+            .cloned()
+            .collect();
+        if !ok.is_empty() {
+            return Some((len, ok));
+        }
     }
-    Some((len, ok))
+    None
 }
 
 /// A title starting at `i` (case-insensitive; a capitalised run may contain it).

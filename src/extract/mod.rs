@@ -178,6 +178,8 @@ pub struct ContributorRecord {
 #[derive(Debug, Clone)]
 pub struct Extraction {
     pub meta: ArticleMeta,
+    /// The publisher named by the input's `source` when the text itself names it too.
+    pub publisher: Option<usize>,
     pub sentences: Vec<SentenceRecord>,
     pub entities: Vec<Entity>,
     pub mentions: Vec<MentionRecord>,
@@ -214,6 +216,71 @@ impl<'a> OffsetMapper<'a> {
     }
 }
 
+/// The publisher from the input's `source` field, when the original text names it as a word
+/// (in a dateline, a banner or a credit): an organisation entity with a mention there.
+fn publisher(
+    seg: &Segmented,
+    lex: &Lexicon,
+    r: &mut entities::Resolved,
+    mapper: &OffsetMapper,
+) -> Option<usize> {
+    let src = seg.raw.meta.source.as_deref()?.trim();
+    if src.is_empty() {
+        return None;
+    }
+    let raw = &seg.raw.text;
+    let at = raw.match_indices(src).find(|(i, _)| {
+        let before = raw[..*i].chars().next_back();
+        let after = raw[i + src.len()..].chars().next();
+        !before.is_some_and(char::is_alphanumeric) && !after.is_some_and(char::is_alphanumeric)
+    })?;
+    let known = lex
+        .surfaces
+        .get(src)
+        .and_then(|forms| {
+            forms
+                .iter()
+                .find(|f| lex.entities[f.entity].kind == Kind::Organization)
+        })
+        .map(|f| &lex.entities[f.entity]);
+    let key = match known {
+        Some(k) => k.key.clone(),
+        None => format!("org-{}", crate::rdf::slug(src)),
+    };
+    let idx = match r.entities.iter().position(|e| e.key == key) {
+        Some(i) => i,
+        None => {
+            r.entities.push(Entity {
+                key,
+                kind: Kind::Organization,
+                subtype: known
+                    .map(|k| k.subtype.clone())
+                    .unwrap_or_else(|| "Media".into()),
+                name: known
+                    .map(|k| k.name.clone())
+                    .unwrap_or_else(|| src.to_string()),
+                names: vec![src.to_string()],
+                wikidata: known.and_then(|k| k.wikidata.clone()),
+                country: None,
+            });
+            r.entities.len() - 1
+        }
+    };
+    if !r.mentions.iter().any(|m| m.entity == idx) {
+        let start = mapper.chars.char_at(at.0);
+        r.mentions.push(MentionRecord {
+            entity: idx,
+            sentence: usize::MAX,
+            offsets: Offsets {
+                start,
+                end: start + src.chars().count(),
+            },
+            text: src.to_string(),
+        });
+    }
+    Some(idx)
+}
+
 /// Runs the whole extraction on one prepared article.
 pub fn extract(seg: &Segmented, lex: &Lexicon) -> Extraction {
     let text = &seg.norm.text;
@@ -233,8 +300,10 @@ pub fn extract(seg: &Segmented, lex: &Lexicon) -> Extraction {
         .as_ref()
         .and_then(|d| d.date.clone())
         .or_else(|| published.map(ResolvedDate::day));
-    let resolved = entities::resolve(seg, lex, &mapper, &seg.raw.meta.id);
+    let mut resolved = entities::resolve(seg, lex, &mapper, &seg.raw.meta.id);
+    let publisher = publisher(seg, lex, &mut resolved, &mapper);
     let mut out = Extraction {
+        publisher,
         meta: seg.raw.meta.clone(),
         sentences,
         entities: resolved.entities,
