@@ -373,6 +373,29 @@ fn status(st: &Sent, lex: &Lexicon, t0: usize, t1: usize, verb: bool) -> Status 
             planned = true;
         }
     }
+    // "will hold talks with A and meet B" / "will ... attend a meeting": a modal earlier in the
+    // clause governs a bare verb (the trigger, or the support verb of a noun trigger).
+    let bare_at = if verb {
+        Some(t0)
+    } else {
+        (lo..t0)
+            .rev()
+            .take(4)
+            .find(|&j| SUPPORT_VERBS.contains(&st.n(j)))
+    };
+    if let Some(b) = bare_at.filter(|&b| !planned && base_form(st.n(b))) {
+        let mut m = lo;
+        while m < b {
+            match lex.cues.longest_at(st.text, &st.s.tokens, m) {
+                Some((len, CueKind::Planned)) => {
+                    planned = true;
+                    m += len;
+                }
+                Some((len, _)) => m += len,
+                None => m += 1,
+            }
+        }
+    }
     if cancelled {
         Status::Cancelled
     } else if denied {
@@ -386,6 +409,30 @@ fn status(st: &Sent, lex: &Lexicon, t0: usize, t1: usize, verb: bool) -> Status 
     } else {
         Status::Held
     }
+}
+
+/// A verb in its bare form ("meet", "hold", "visit"), not past or third person.
+fn base_form(w: &str) -> bool {
+    !(w.ends_with("ed")
+        || w.ends_with('s')
+        || w.ends_with("ing")
+        || matches!(
+            w,
+            "met"
+                | "held"
+                | "spoke"
+                | "sat"
+                | "shook"
+                | "made"
+                | "paid"
+                | "flew"
+                | "went"
+                | "came"
+                | "took"
+                | "had"
+                | "led"
+                | "received"
+        ))
 }
 
 fn clause_start(st: &Sent, t: usize) -> usize {
@@ -406,7 +453,17 @@ fn clause_start(st: &Sent, t: usize) -> usize {
         }
         k -= 1;
     }
-    st.body_start.min(t)
+    // "Before meeting with A, B paid a call on C": the main clause starts after the comma that
+    // closes a fronted phrase.
+    let b = st.body_start;
+    if matches!(
+        st.n(b),
+        "after" | "before" | "during" | "following" | "at" | "when" | "while" | "as"
+    ) && let Some(c) = (b..t).rev().find(|&x| st.n(x) == ",")
+    {
+        return c + 1;
+    }
+    b.min(t)
 }
 
 fn clause_end(st: &Sent, t: usize) -> usize {
@@ -615,8 +672,11 @@ pub fn find(
                     .rev()
                     .take(4)
                     .any(|j| SUPPORT_VERBS.contains(&st.n(j)));
-            let possessive =
-                !info.verb && t0 >= 2 && st.n(t0 - 1) == "s" || (t0 >= 1 && st.n(t0 - 1) == "'s");
+            // "Russia's talks with ...": a possessive counts only when its owner is an entity.
+            let possessive = !info.verb
+                && t0 >= 2
+                && matches!(st.n(t0 - 1), "'s" | "s")
+                && st.cover[t0 - 2].is_some();
             let fronted = !info.verb
                 && lo == st.body_start
                 && matches!(st.n(lo), "after" | "following" | "during" | "at" | "before");
@@ -640,6 +700,18 @@ pub fn find(
                         push(&mut participants, e);
                     }
                 }
+            }
+            // "his meeting with X": the owner took part.
+            if !info.verb
+                && t0 > 0
+                && matches!(st.n(t0 - 1), "his" | "her")
+                && let Some(owner) = fr
+                    .iter()
+                    .find(|f| f.verb_tok < t0)
+                    .and_then(|f| f.speaker)
+                    .or(last_subject)
+            {
+                push(&mut participants, owner);
             }
             if info.verb || support || possessive {
                 for (mi, m) in st.ms.iter().enumerate() {
@@ -679,7 +751,18 @@ pub fn find(
             {
                 j += 1;
             }
-            let obj_intro = matches!(st.n(j), "with" | "between" | "of" | "among" | "by");
+            // "met for an hour with B": look past a short adverbial to the preposition.
+            if info.verb && !matches!(st.n(j), "with" | "between") {
+                if let Some(w) = (j..(j + 5).min(hi)).find(|&x| st.n(x) == "with")
+                    && (j..w)
+                        .all(|x| st.cover[x].is_none() && !matches!(st.n(x), "," | "and" | "to"))
+                {
+                    j = w;
+                }
+            }
+            let call_on = info.trigger.contains("call") && st.n(j) == "on";
+            let obj_intro =
+                call_on || matches!(st.n(j), "with" | "between" | "of" | "among" | "by");
             let mut obj_end = t1;
             if info.verb || obj_intro {
                 if obj_intro {
@@ -738,6 +821,8 @@ pub fn find(
                             | "departments"
                             | "senior"
                             | "top"
+                            | "("
+                            | ")"
                     ) || st.s.tokens[j].cap
                         || title_soon
                         || GROUP_NOUNS.contains(&w);
@@ -805,10 +890,31 @@ pub fn find(
             });
             participants.retain(|e| !(reporters.contains(e) && spokespeople.contains(e)));
             // Place: "in"/"at" + place in the clause, a city over a country.
-            let place =
-                place_of(&st, ex, lo, hi, t0).or_else(|| place_of(&st, ex, 0, st.len(), t0));
+            let sub = (t1..hi)
+                .find(|&x| {
+                    matches!(
+                        st.n(x),
+                        "after"
+                            | "before"
+                            | "because"
+                            | "when"
+                            | "while"
+                            | "since"
+                            | "as"
+                            | "following"
+                    )
+                })
+                .unwrap_or(hi);
+            let place = place_of(&st, ex, lo, sub, t0);
             // Date: a time expression in the sentence, tense from status.
-            let tense = if ev_status == Status::Planned {
+            // Future tense in the clause ("will", "is being hosted", "is to") resolves weekdays
+            // forward; a held event then dated after the article becomes a plan below.
+            let future_clause = (lo..hi).any(|x| {
+                matches!(st.n(x), "will" | "shall" | "'ll")
+                    || (matches!(st.n(x), "is" | "are")
+                        && matches!(st.n(x + 1), "being" | "to" | "due"))
+            });
+            let tense = if ev_status == Status::Planned || future_clause {
                 Tense::Future
             } else {
                 Tense::Past
@@ -975,14 +1081,14 @@ pub fn find(
     // Delegation heads join the held talks between their countries.
     attach_heads(&mut events, &heads, ex);
     // Contact events with no place or date inherit the article's.
-    let main_place = events
-        .iter()
-        .filter(|e| e.is_contact() && e.status == Status::Held)
-        .find_map(|e| e.place)
+    let main_place = dateline
+        .and_then(|d| d.place)
+        .map(|p| entity_for_known(ex, lex, p))
         .or_else(|| {
-            dateline
-                .and_then(|d| d.place)
-                .map(|p| entity_for_known(ex, lex, p))
+            events
+                .iter()
+                .filter(|e| e.is_contact() && e.status == Status::Held)
+                .find_map(|e| e.place)
         });
     for e in events.iter_mut().filter(|e| e.is_contact()) {
         if e.place.is_none() && e.event_type != "PhoneCall" {

@@ -776,14 +776,26 @@ pub fn find(ctx: &Ctx, sentence: usize) -> Vec<Mention> {
         if name_token(ctx, i) {
             let start = i;
             let mut j = i;
-            while j < n && j - start < 5 {
+            let mut after_particle = false;
+            while j < n && j - start < 6 {
                 let inner_name = name_token(ctx, j)
-                    && (j == start || (known[j].is_none() && title_at(ctx, j).is_none()));
-                if inner_name || (particle(ctx, j) && j > start) {
+                    && (j == start
+                        || after_particle
+                        || (known[j].is_none() && title_at(ctx, j).is_none()));
+                if inner_name {
+                    after_particle = false;
+                    j += 1;
+                } else if particle(ctx, j) && j > start {
+                    // "Zaid bin Sultan", "Ludwig van Beethoven": the next word belongs to the
+                    // name even if it is also a title or a place.
+                    after_particle = true;
                     j += 1;
                 } else {
                     break;
                 }
+            }
+            while j > start + 1 && ctx.lex.particles.contains(ctx.n(j - 1)) {
+                j -= 1;
             }
             let len = j - start;
             let (s, e, text) = ctx.span_text(start, j);
@@ -795,6 +807,20 @@ pub fn find(ctx: &Ctx, sentence: usize) -> Vec<Mention> {
             let reporting = len >= 2 && matches!(ctx.n(j), "said" | "says" | "told" | "added");
             let person = titled || given || apposition || reporting;
             let title = if titled { pending_title.take() } else { None };
+            // "Queen Elizabeth", "King Fahd", "Pope John Paul": a royal or religious title is
+            // part of a one-word name.
+            let (s, text) = match &title {
+                Some((t, ts, te))
+                    if len == 1
+                        && *te == start
+                        && matches!(t.kind.as_str(), "royal" | "religious")
+                        && ctx.cap(*ts) =>
+                {
+                    let s2 = ctx.toks[*ts].span.start;
+                    (s2, ctx.text[s2..e].to_string())
+                }
+                _ => (s, text),
+            };
             out.push(Mention {
                 sentence,
                 tok_start: start,
