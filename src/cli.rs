@@ -86,6 +86,15 @@ enum Command {
         #[arg(long, value_enum, default_value = "actors")]
         projection: Projection,
     },
+    /// List the entities in the store: type, Wikidata id, roles, mentions and articles.
+    Entities {
+        /// Only this kind of entity.
+        #[arg(long, value_enum)]
+        kind: Option<EntityKind>,
+        /// Output format.
+        #[arg(long, short, value_enum, default_value = "table")]
+        format: OutputFormat,
+    },
     /// Show what the extractor finds in articles, without a store: entities, roles, events
     /// (status, participants, place, date) and claims, sentence by sentence.
     Inspect {
@@ -105,6 +114,14 @@ enum Command {
     },
 }
 
+/// Kinds of entity for `entities --kind`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum EntityKind {
+    Person,
+    Organization,
+    Place,
+}
+
 /// Bundled named queries.
 const QUERIES: &[(&str, &str)] = &[
     ("who-met-whom", include_str!("../queries/who-met-whom.rq")),
@@ -116,6 +133,10 @@ const QUERIES: &[(&str, &str)] = &[
     ),
     ("statements-by", include_str!("../queries/statements-by.rq")),
     ("roles-of", include_str!("../queries/roles-of.rq")),
+    (
+        "entity-summary",
+        include_str!("../queries/entity-summary.rq"),
+    ),
 ];
 
 pub fn run() -> ExitCode {
@@ -177,6 +198,26 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
         } => {
             let store = open_existing(&store_path("newsgraph.db"))?;
             write_export(&store, *format, *projection, output.as_deref())?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Entities { kind, format } => {
+            let store = open_existing(&store_path("newsgraph.db"))?;
+            let mut q = read_query("entity-summary")?;
+            if let Some(k) = kind {
+                let class = match k {
+                    EntityKind::Person => "schema:Person",
+                    EntityKind::Organization => "org:Organization",
+                    EntityKind::Place => "schema:Place",
+                };
+                q = q.replace(
+                    "VALUES ?type { schema:Person org:Organization schema:Place }",
+                    &format!("VALUES ?type {{ {class} }}"),
+                );
+            }
+            let stdout = std::io::stdout();
+            let mut out = BufWriter::new(stdout.lock());
+            query::run(store.inner(), &q, *format, None, &mut out)?;
+            out.flush().ok();
             Ok(ExitCode::SUCCESS)
         }
         Command::Inspect { inputs } => {

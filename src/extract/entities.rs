@@ -212,6 +212,17 @@ pub fn resolve(
         let mut idx_map: Vec<Option<usize>> = vec![None; ms.len()];
         for (mi, m) in ms.iter().enumerate() {
             let resolved = match &m.reference {
+                // A one-word place or institution that is the surname of a person named in full
+                // here ("Mendoza" after "Carla Mendoza") refers to that person.
+                Ref::Known { surface, .. }
+                    if *surface == Surface::Name
+                        && !m.text.contains(' ')
+                        && surnames
+                            .get(&m.text.to_lowercase())
+                            .is_some_and(|v| v.len() == 1) =>
+                {
+                    Some((person(&mut b, &m.text, &surnames), false))
+                }
                 Ref::Known { entity, surface } => {
                     let i = b.known(*entity);
                     if *surface == Surface::Name {

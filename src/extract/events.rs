@@ -623,13 +623,46 @@ pub fn find(
         // Delegation heads: "delegation was led by X", "X headed the US presence".
         find_heads(&st, ex, &mut heads, si);
         // Triggers.
+        let mut prev_verb: Option<usize> = None;
         let mut k = 0;
         while k < st.len() {
-            let Some((len, info)) = lex.triggers.longest_at(text, &s.tokens, k) else {
+            let found = lex
+                .triggers
+                .longest_at(text, &s.tokens, k)
+                .map(|(l, i)| (l, i.clone()));
+            // "spoke with X by telephone": a call whose trigger is split around its object.
+            let found = found.or_else(|| {
+                let w = st.n(k);
+                if !matches!(
+                    w,
+                    "spoke" | "talked" | "conferred" | "spoken" | "speaking" | "talking"
+                ) {
+                    return None;
+                }
+                let end = clause_end(&st, k + 1).min(k + 9);
+                let by_phone = (k + 1..end).any(|x| {
+                    (matches!(st.n(x), "by" | "over" | "on")
+                        && matches!(st.n(x + 1), "phone" | "telephone" | "video" | "videolink"))
+                        || (matches!(st.n(x), "over" | "on")
+                            && st.n(x + 1) == "the"
+                            && matches!(st.n(x + 2), "phone" | "telephone"))
+                });
+                by_phone.then(|| {
+                    (
+                        1,
+                        crate::lexicon::TriggerInfo {
+                            trigger: w.to_string(),
+                            verb: true,
+                            event_type: "PhoneCall".into(),
+                            cameo: Some("041".into()),
+                        },
+                    )
+                })
+            });
+            let Some((len, info)) = found else {
                 k += 1;
                 continue;
             };
-            let info = info.clone();
             let (t0, t1) = (k, k + len);
             k += len;
             // "met in Istanbul to discuss ...": the purpose of an event already found in this
@@ -666,6 +699,18 @@ pub fn find(
                     p.push(e);
                 }
             };
+            // "A met B ... and later spoke with C": a coordinated verb shares the first verb's
+            // subject, not its objects.
+            let subj_end = if info.verb {
+                prev_verb
+                    .filter(|&p| p >= lo && p < t0 && (p..t0).any(|x| st.n(x) == "and"))
+                    .unwrap_or(t0)
+            } else {
+                t0
+            };
+            if info.verb {
+                prev_verb = Some(t0);
+            }
             // Subjects before the trigger (verb triggers, or noun triggers with a support verb).
             let support = !info.verb
                 && (lo..t0)
@@ -715,7 +760,7 @@ pub fn find(
             }
             if info.verb || support || possessive {
                 for (mi, m) in st.ms.iter().enumerate() {
-                    if m.tok_end <= t0 && m.tok_start >= lo {
+                    if m.tok_end <= subj_end && m.tok_start >= lo {
                         // Skip speakers of a frame that encloses the trigger ("X said A met B").
                         if fr
                             .iter()
@@ -732,12 +777,24 @@ pub fn find(
                     // "he met ...": the speaker of this sentence, else the last subject.
                     let pron = (lo..t0).any(|j| PRONOUNS_SUBJ.contains(&st.n(j)));
                     if pron {
+                        // The speaker of this sentence, else the last person named before the
+                        // pronoun in this sentence, else the last subject of the text.
+                        let earlier = st
+                            .ms
+                            .iter()
+                            .rev()
+                            .find(|m| {
+                                m.tok_end <= lo
+                                    && m.kind == Kind::Person
+                                    && m.affiliation_of.is_none()
+                            })
+                            .map(|m| m.entity);
                         if let Some(sp) =
                             fr.iter().find(|f| f.verb_tok < t0).and_then(|f| f.speaker)
                         {
                             push(&mut participants, sp);
-                        } else if let Some(ls) = last_subject {
-                            push(&mut participants, ls);
+                        } else if let Some(p) = earlier.or(last_subject) {
+                            push(&mut participants, p);
                         }
                     }
                 }
@@ -752,13 +809,12 @@ pub fn find(
                 j += 1;
             }
             // "met for an hour with B": look past a short adverbial to the preposition.
-            if info.verb && !matches!(st.n(j), "with" | "between") {
-                if let Some(w) = (j..(j + 5).min(hi)).find(|&x| st.n(x) == "with")
-                    && (j..w)
-                        .all(|x| st.cover[x].is_none() && !matches!(st.n(x), "," | "and" | "to"))
-                {
-                    j = w;
-                }
+            if info.verb
+                && !matches!(st.n(j), "with" | "between")
+                && let Some(w) = (j..(j + 5).min(hi)).find(|&x| st.n(x) == "with")
+                && (j..w).all(|x| st.cover[x].is_none() && !matches!(st.n(x), "," | "and" | "to"))
+            {
+                j = w;
             }
             let call_on = info.trigger.contains("call") && st.n(j) == "on";
             let obj_intro =
@@ -905,7 +961,30 @@ pub fn find(
                     )
                 })
                 .unwrap_or(hi);
-            let place = place_of(&st, ex, lo, sub, t0);
+            // "visited the Kenyan capital": the capital of the demonym's country.
+            let capital_place = st
+                .ms
+                .iter()
+                .find(|m| {
+                    m.demonym
+                        && m.tok_start >= lo
+                        && m.tok_end < sub
+                        && st.n(m.tok_end) == "capital"
+                        && !st.s.tokens.get(m.tok_end + 1).is_some_and(|t| t.cap)
+                })
+                .and_then(|m| {
+                    let key = &ex.entities[m.entity].key;
+                    let c = lex.entities.iter().position(|e| &e.key == key)?;
+                    lex.capital.get(&c).copied()
+                });
+            let capital_place = capital_place.map(|c| entity_for_known(ex, lex, c));
+            // A call has no meeting place: only a place after the trigger counts ("spoke by
+            // phone from Geneva"), never one of an earlier verb in the clause.
+            let place = if info.event_type == "PhoneCall" {
+                place_of(&st, ex, t1, sub, t0)
+            } else {
+                place_of(&st, ex, lo, sub, t0).or(capital_place)
+            };
             // Date: a time expression in the sentence, tense from status.
             // Future tense in the clause ("will", "is being hosted", "is to") resolves weekdays
             // forward; a held event then dated after the article becomes a plan below.
@@ -1090,12 +1169,32 @@ pub fn find(
                 .filter(|e| e.is_contact() && e.status == Status::Held)
                 .find_map(|e| e.place)
         });
-    for e in events.iter_mut().filter(|e| e.is_contact()) {
+    // A held contact with no place or date of its own continues the narrative of the nearest
+    // earlier contact that states them; else the dateline or publication.
+    let mut last_place = None;
+    let mut last_date: Option<(ResolvedDate, Option<String>)> = None;
+    for e in events.iter_mut() {
+        if !e.is_contact() {
+            continue;
+        }
+        let own_place = e.place;
+        let own_date = e.date.clone().filter(|_| e.date_text.is_some());
         if e.place.is_none() && e.event_type != "PhoneCall" {
-            e.place = main_place;
+            e.place = last_place.or(main_place);
         }
         if e.date.is_none() && e.status == Status::Held {
-            e.date = anchor.cloned();
+            e.date = last_date
+                .as_ref()
+                .map(|d| d.0.clone())
+                .or_else(|| anchor.cloned());
+        }
+        if e.status == Status::Held {
+            if own_place.is_some() {
+                last_place = own_place;
+            }
+            if let Some(d) = own_date {
+                last_date = Some((d, e.date_text.clone()));
+            }
         }
     }
     // Link claims in sentences without their own event to the article's main contact event.
@@ -1380,7 +1479,8 @@ fn fuse(events: Vec<Event>) -> (Vec<Event>, Vec<usize>) {
                 && (e.participants.iter().all(|p| o.participants.contains(p))
                     || o.participants.iter().all(|p| e.participants.contains(p)))
                 && (o.place.is_none() || e.place.is_none() || o.place == e.place)
-                && (o.date.is_none() || e.date.is_none() || o.date == e.date)
+                // A date filled in from the dateline or publication is no evidence of difference.
+                && (o.date_text.is_none() || e.date_text.is_none() || o.date == e.date)
         });
         match same {
             Some(i) => {
@@ -1396,9 +1496,11 @@ fn fuse(events: Vec<Event>) -> (Vec<Event>, Vec<usize>) {
                 }
                 o.support.extend(e.support);
                 o.place = o.place.or(e.place);
-                if o.date.is_none() {
+                if o.date_text.is_none() && e.date_text.is_some() {
                     o.date = e.date;
                     o.date_text = e.date_text;
+                } else if o.date.is_none() {
+                    o.date = e.date;
                 }
                 o.topics.extend(e.topics);
                 o.not_discussed.extend(e.not_discussed);

@@ -654,8 +654,12 @@ pub fn find(ctx: &Ctx, sentence: usize) -> Vec<Mention> {
             continue;
         }
         // A person name before a known place ("Michael Jordan") is handled by the name run.
+        let after_title = pending_title.as_ref().is_some_and(|(_, _, te)| *te == i)
+            && known[i].as_ref().is_some_and(|(len, _)| *len == 1)
+            && !ctx.all_caps;
         if let Some((len, forms)) = &known[i]
             && !(given_name(ctx, i.wrapping_sub(1)) && i > 0 && ctx.cap(i - 1))
+            && !after_title
         {
             let f = prefer(forms, ctx.lex);
             let e = &ctx.lex.entities[f.entity];
@@ -778,9 +782,14 @@ pub fn find(ctx: &Ctx, sentence: usize) -> Vec<Mention> {
             let mut j = i;
             let mut after_particle = false;
             while j < n && j - start < 6 {
+                let surname_slot = j == start + 1
+                    && given_name(ctx, start)
+                    && known[j].as_ref().is_some_and(|(l, _)| *l == 1)
+                    && !ctx.cap(j + 1);
                 let inner_name = name_token(ctx, j)
                     && (j == start
                         || after_particle
+                        || surname_slot
                         || (known[j].is_none() && title_at(ctx, j).is_none()));
                 if inner_name {
                     after_particle = false;
