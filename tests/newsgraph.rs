@@ -668,3 +668,110 @@ fn the_same_person_is_one_node_across_articles_in_the_store() {
     assert_eq!(rows.len(), 1, "one IRI for Lavrov: {rows:?}");
     assert_eq!(rows[0]["n"].as_str(), Some("2"));
 }
+
+#[test]
+fn bad_input_is_reported_and_the_rest_of_the_batch_is_kept() {
+    let dir = tempfile::tempdir().unwrap();
+    let inputs = dir.path().join("in");
+    std::fs::create_dir(&inputs).unwrap();
+    std::fs::write(
+        inputs.join("a-good.txt"),
+        "Title: Good\nPublished: 2024-02-02\n\nForeign Minister Anna Berg met Foreign Minister Jan Novak in Prague on Thursday.\n",
+    )
+    .unwrap();
+    // Latin-1 bytes in a UTF-8 world: decoded lossily, with a warning naming the file.
+    std::fs::write(
+        inputs.join("b-latin1.txt"),
+        b"Published: 2024-02-02\n\nCaf\xe9 owners met in Lyon on Friday.\n",
+    )
+    .unwrap();
+    // Binary junk: a clear error, nothing stored from it.
+    std::fs::write(
+        inputs.join("c-binary.txt"),
+        [0u8, 159, 146, 150, 0, 1, 2, 3, 0, 0],
+    )
+    .unwrap();
+    // An empty article: skipped with a warning.
+    std::fs::write(inputs.join("d-empty.txt"), "Title: Nothing\n\n   \n").unwrap();
+    let store = dir.path().join("db");
+    let out = bin()
+        .args(["build", "--store"])
+        .arg(&store)
+        .arg(&inputs)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("b-latin1.txt: invalid UTF-8, decoded lossily"),
+        "{err}"
+    );
+    assert!(err.contains("c-binary.txt: binary data"), "{err}");
+    assert!(
+        err.contains("d-empty.txt") && err.contains("no text after cleaning"),
+        "{err}"
+    );
+    let ids: BTreeSet<String> = json_rows(
+        &store,
+        "-e=SELECT ?id WHERE { ?a a schema:NewsArticle ; schema:identifier ?id }",
+    )
+    .into_iter()
+    .map(|r| r["id"].as_str().unwrap().to_string())
+    .collect();
+    assert_eq!(
+        ids,
+        BTreeSet::from(["a-good".to_string(), "b-latin1".to_string()])
+    );
+}
+
+/// The seed articles (when ../shared exists): nothing from the injected spam or boilerplate
+/// reaches the store, and every entity label is written in Latin script.
+#[test]
+fn seeds_store_holds_no_noise_and_latin_names() {
+    let shared = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/eval");
+    let (gold, input) = (shared.join("seeds.gold.json"), shared.join("seeds.jsonl"));
+    if !gold.exists() || !input.exists() {
+        eprintln!("skipped: {} not present", shared.display());
+        return;
+    }
+    let gold: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&gold).unwrap()).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("db");
+    bin()
+        .args(["build", "--store"])
+        .arg(&store)
+        .arg(&input)
+        .assert()
+        .success();
+    // Labels, names, event triggers and claim texts: everything a user reads.
+    let literals: Vec<String> = json_rows(
+        &store,
+        "-e=SELECT DISTINCT ?v WHERE { GRAPH ?g { ?s ?p ?v . FILTER(isLiteral(?v)) VALUES ?p { rdfs:label schema:name schema:text ng:trigger ng:topic ng:notDiscussed } } }",
+    )
+    .into_iter()
+    .map(|r| r["v"].as_str().unwrap().to_string())
+    .collect();
+    assert!(!literals.is_empty());
+    for (_, art) in gold["articles"].as_object().unwrap() {
+        for noise in art["noise"].as_array().unwrap() {
+            let n = noise.as_str().unwrap().to_lowercase();
+            for l in &literals {
+                assert!(!l.to_lowercase().contains(&n), "{l:?} contains noise {n:?}");
+            }
+        }
+    }
+    let labels = json_rows(
+        &store,
+        "-e=SELECT DISTINCT ?v WHERE { GRAPH ?g { ?e a ?t ; rdfs:label ?v . VALUES ?t { schema:Person org:Organization schema:Place } } }",
+    );
+    for r in labels {
+        let v = r["v"].as_str().unwrap();
+        assert!(
+            v.chars().all(|c| !c.is_alphabetic()
+                || c.is_ascii()
+                || ('\u{00C0}'..='\u{024F}').contains(&c)),
+            "entity label not in Latin script: {v:?}"
+        );
+    }
+}

@@ -593,20 +593,6 @@ pub fn find(
             cover,
             ms,
         };
-        if std::env::var_os("NEWSGRAPH_DEBUG").is_some() {
-            for m in st.ms {
-                eprintln!(
-                    "s{si} [{}..{}] {:?} {:?} {} aff_of={:?} demonym={}",
-                    m.tok_start,
-                    m.tok_end,
-                    &text[m.start..m.end],
-                    m.kind,
-                    ex.entities[m.entity].name,
-                    m.affiliation_of,
-                    m.demonym
-                );
-            }
-        }
         let fr = frames(&st, lex);
         let reporters: BTreeSet<usize> = fr.iter().filter_map(|f| f.speaker).collect();
         // "X was not discussed": a topic recorded as not discussed.
