@@ -167,7 +167,7 @@ static EXPR: LazyLock<Regex> = LazyLock::new(|| {
         | (?P<dm>\b(?P<dm_d>\d{{1,2}})(?:st|nd|rd|th)?\s+(?P<dm_m>{month})(?:,?\s+(?P<dm_y>(?:19|20)\d{{2}}))?\b)
         | (?P<wd>\b(?:(?:last|this|next|on|late|early)\s+)?{weekday}(?:'s)?(?:\s+(?:morning|afternoon|evening|night))?\b)
         | (?P<rel>\b(?i:today|tonight|yesterday|tomorrow|this\s+(?:morning|afternoon|evening|week|month|year)|last\s+(?:night|week|month|year|weekend)|earlier\s+this\s+(?:week|month|year)|next\s+(?:week|month|year)|(?:this|the)\s+weekend)\b)
-        | (?P<mo>\b(?:(?P<mo_pre>in|since|last|early|late|mid|during|until|by|from)\s+)?(?P<mo_m>January|February|March|April|June|July|August|September|October|November|December)(?:\s+(?P<mo_y>(?:19|20)\d{{2}}))?\b)
+        | (?P<mo>\b(?:(?P<mo_pre>in|since|last|early|late|mid|during|until|by|from)\s+)?(?P<mo_m>January|February|March|April|June|July|August|September|October|November|December)(?:,?\s+(?P<mo_y>(?:19|20)\d{{2}}))?\b)
         | (?P<yr>\b(?:in|since|during)\s+(?P<yr_y>(?:19|20)\d{{2}})\b)
         "
     );

@@ -411,6 +411,32 @@ fn status(st: &Sent, lex: &Lexicon, t0: usize, t1: usize, verb: bool) -> Status 
     }
 }
 
+/// Status from the cues before a verb only (for "X told Y that ...", where what follows the
+/// addressee is the content of the telling, not its status).
+fn status_before(st: &Sent, lex: &Lexicon, t0: usize) -> Status {
+    let lo = clause_start(st, t0);
+    let mut k = lo;
+    let mut out = Status::Held;
+    while k < t0 {
+        match lex.cues.longest_at(st.text, &st.s.tokens, k) {
+            Some((len, kind)) => {
+                let near = t0 - (k + len) <= 4;
+                out = match kind {
+                    CueKind::Cancelled => Status::Cancelled,
+                    CueKind::Denial => Status::Denied,
+                    CueKind::Negation if near => Status::Negated,
+                    CueKind::Planned if near => Status::Planned,
+                    CueKind::Hypothetical if near => Status::Hypothetical,
+                    _ => out,
+                };
+                k += len;
+            }
+            None => k += 1,
+        }
+    }
+    out
+}
+
 /// A verb in its bare form ("meet", "hold", "visit"), not past or third person.
 fn base_form(w: &str) -> bool {
     !(w.ends_with("ed")
@@ -553,6 +579,8 @@ pub fn find(
     let mut claims: Vec<Claim> = Vec::new();
     let mut heads: Vec<(usize, Option<usize>, usize)> = Vec::new();
     let mut last_subject: Option<usize> = None;
+    // Persons in order of their last mention, for "the two".
+    let mut recent_persons: Vec<usize> = Vec::new();
     let mut not_discussed: Vec<String> = Vec::new();
     let mut spokespeople: BTreeSet<usize> = BTreeSet::new();
     for r in &ex.roles {
@@ -712,15 +740,32 @@ pub fn find(
                 && lo == st.body_start
                 && matches!(st.n(lo), "after" | "following" | "during" | "at" | "before");
             // "A and B agreed ... after talks at ...": the subjects of the clause took part.
+            // "... flew in from Tokyo for the talks": after a verb of travel, "for" works the same.
+            let travel = (lo..t0).any(|j| {
+                matches!(
+                    st.n(j),
+                    "flew"
+                        | "arrived"
+                        | "came"
+                        | "travelled"
+                        | "traveled"
+                        | "went"
+                        | "returned"
+                        | "headed"
+                        | "arrives"
+                        | "flies"
+                )
+            });
+            let pp_word =
+                |w: &str| matches!(w, "after" | "following" | "during") || (travel && w == "for");
             let after_pp = !info.verb
                 && !fronted
-                && (t0.saturating_sub(4)..t0)
-                    .any(|j| matches!(st.n(j), "after" | "following" | "during"))
+                && (t0.saturating_sub(4)..t0).any(|j| pp_word(st.n(j)))
                 && (t0.saturating_sub(4)..t0).all(|j| st.cover[j].is_none());
             if after_pp {
                 let pp = (t0.saturating_sub(4)..t0)
                     .rev()
-                    .find(|&j| matches!(st.n(j), "after" | "following" | "during"))
+                    .find(|&j| pp_word(st.n(j)))
                     .unwrap_or(t0);
                 for (mi, m) in st.ms.iter().enumerate() {
                     if m.tok_start >= lo
@@ -732,6 +777,30 @@ pub fn find(
                     }
                 }
             }
+            // "their first summit": the persons named before it in the sentence.
+            if !info.verb && (t0.saturating_sub(3)..t0).any(|j| st.n(j) == "their") {
+                let their = (t0.saturating_sub(3)..t0)
+                    .find(|&j| st.n(j) == "their")
+                    .unwrap_or(t0);
+                let named: Vec<usize> = st
+                    .ms
+                    .iter()
+                    .enumerate()
+                    .filter(|(mi, m)| {
+                        m.tok_end <= their
+                            && m.kind == Kind::Person
+                            && m.affiliation_of.is_none()
+                            && !fr.iter().any(|f| f.speaker_mention == Some(*mi))
+                    })
+                    .map(|(_, m)| m.entity)
+                    .collect();
+                if named.len() >= 2 {
+                    for e in named {
+                        push(&mut participants, e);
+                    }
+                }
+            }
+            let mut fronted_subject: Option<usize> = None;
             // "his meeting with X": the owner took part.
             if !info.verb
                 && t0 > 0
@@ -744,9 +813,36 @@ pub fn find(
             {
                 push(&mut participants, owner);
             }
+            // "They told Reuters the two discussed ...": the subject comes after the reporting
+            // verb and its addressee.
+            let mut lo_subj = lo;
+            for f in fr.iter().filter(|f| f.verb_tok >= lo && f.verb_tok < t0) {
+                let mut n = f.verb_tok + 1;
+                if let Some(m) = st
+                    .ms
+                    .iter()
+                    .find(|m| m.tok_start == n || (m.tok_start == n + 1 && st.n(n) == "the"))
+                {
+                    n = m.tok_end;
+                }
+                if n < t0 {
+                    lo_subj = lo_subj.max(n);
+                }
+            }
+            // "the two", "both men": the last two persons named.
+            let pair_ref = (lo_subj..t0).any(|j| {
+                (st.n(j) == "the" && st.n(j + 1) == "two")
+                    || (st.n(j) == "both"
+                        && matches!(st.n(j + 1), "men" | "women" | "leaders" | "ministers"))
+            });
+            if pair_ref && (info.verb || support) && recent_persons.len() >= 2 {
+                let n = recent_persons.len();
+                push(&mut participants, recent_persons[n - 2]);
+                push(&mut participants, recent_persons[n - 1]);
+            }
             if info.verb || support || possessive {
                 for (mi, m) in st.ms.iter().enumerate() {
-                    if m.tok_end <= subj_end && m.tok_start >= lo {
+                    if m.tok_end <= subj_end && m.tok_start >= lo_subj {
                         // Skip speakers of a frame that encloses the trigger ("X said A met B").
                         if fr
                             .iter()
@@ -797,7 +893,7 @@ pub fn find(
             // "met for an hour with B": look past a short adverbial to the preposition.
             if info.verb
                 && !matches!(st.n(j), "with" | "between")
-                && let Some(w) = (j..(j + 5).min(hi)).find(|&x| st.n(x) == "with")
+                && let Some(w) = (j..(j + 8).min(hi)).find(|&x| st.n(x) == "with")
                 && (j..w).all(|x| st.cover[x].is_none() && !matches!(st.n(x), "," | "and" | "to"))
             {
                 j = w;
@@ -806,12 +902,33 @@ pub fn find(
             let obj_intro =
                 call_on || matches!(st.n(j), "with" | "between" | "of" | "among" | "by");
             let mut obj_end = t1;
+            // After a fronted phrase, the comma that opens the main clause: the first one
+            // followed by a person (or he/she) and then a verb, not by more of a list.
+            let fronted_comma = if fronted {
+                (t1..st.len()).filter(|&c| st.n(c) == ",").find(|&c| {
+                    if PRONOUNS_SUBJ.contains(&st.n(c + 1)) {
+                        return true;
+                    }
+                    st.ms
+                        .iter()
+                        .find(|m| m.tok_start > c && m.tok_start <= c + 3 && m.kind == Kind::Person)
+                        .is_some_and(|m| {
+                            st.s.tokens.get(m.tok_end).is_some_and(|t| {
+                                t.kind == TokenKind::Word
+                                    && !t.cap
+                                    && !matches!(st.n(m.tok_end), "and" | "or")
+                            })
+                        })
+                })
+            } else {
+                None
+            };
             if info.verb || obj_intro {
                 if obj_intro {
                     j += 1;
                 }
                 let mut guard = 0;
-                while j < hi && guard < 40 {
+                while j < fronted_comma.unwrap_or(hi).min(hi) && guard < 40 {
                     guard += 1;
                     if let Some(mi) = st.cover[j] {
                         let m = &st.ms[mi];
@@ -867,7 +984,9 @@ pub fn find(
                             | ")"
                     ) || st.s.tokens[j].cap
                         || title_soon
-                        || GROUP_NOUNS.contains(&w);
+                        || GROUP_NOUNS.contains(&w)
+                        || crate::extract::mentions::ORG_HEADS.contains(&w)
+                        || crate::extract::mentions::LOWER_MODS.contains(&w);
                     if !skip {
                         break;
                     }
@@ -904,8 +1023,8 @@ pub fn find(
             if fronted {
                 // "After meetings with A and B, C told reporters ...": C took part; "he" is the
                 // last person named as a subject.
-                let from = obj_end.saturating_sub(1).max(t1);
-                if let Some(comma) = (from..st.len()).find(|&j| st.n(j) == ",") {
+                let _ = obj_end;
+                if let Some(comma) = fronted_comma {
                     let next = comma + 1;
                     let first_person = st.ms.iter().find(|m| {
                         m.tok_start >= next
@@ -916,8 +1035,32 @@ pub fn find(
                     if PRONOUNS_SUBJ.contains(&st.n(next)) {
                         if let Some(ls) = last_subject {
                             push(&mut participants, ls);
+                            fronted_subject = Some(ls);
                         }
                     } else if let Some(m) = first_person {
+                        push(&mut participants, m.entity);
+                        fronted_subject = Some(m.entity);
+                    }
+                }
+            }
+            // A visit to a country is a contact with it (CAMEO 042): "visited Japan", "a visit to
+            // the Ivory Coast".
+            if info.event_type == "Visit" {
+                for m in st
+                    .ms
+                    .iter()
+                    .filter(|m| m.tok_start >= t1 && m.tok_start <= t1 + 3 && m.tok_end <= hi)
+                {
+                    let prev = st.n(m.tok_start - 1);
+                    let direct = info.verb
+                        && (m.tok_start == t1 || (m.tok_start == t1 + 1 && prev == "the"));
+                    let to = prev == "to"
+                        || (prev == "the" && m.tok_start >= 2 && st.n(m.tok_start - 2) == "to");
+                    if (direct || to)
+                        && m.kind == Kind::Place
+                        && !m.demonym
+                        && ex.entities[m.entity].subtype == "Country"
+                    {
                         push(&mut participants, m.entity);
                     }
                 }
@@ -925,8 +1068,12 @@ pub fn find(
             let joint_subjects = participants.len();
             // Reporters and spokespeople are not participants unless they are the subject.
             let first_subject = participants.first().copied();
+            // The subject after a fronted phrase ("After meetings with A, X told reporters")
+            // took part even though it also reports.
             participants.retain(|e| {
-                let reporter = reporters.contains(e) && Some(*e) != first_subject;
+                let reporter = reporters.contains(e)
+                    && Some(*e) != first_subject
+                    && Some(*e) != fronted_subject;
                 let spokes = spokespeople.contains(e) && Some(*e) != first_subject;
                 !(reporter || spokes)
             });
@@ -1062,7 +1209,8 @@ pub fn find(
             events.push(Event {
                 event_type: "Talks".into(),
                 cameo: Some("040".into()),
-                status: status(&st, lex, vt, vt + 1, true),
+                // Cues after the addressee belong to what was said, not to the telling.
+                status: status_before(&st, lex, vt),
                 trigger: t.text(text).to_string(),
                 trigger_offsets: mapper.map(t.span.start, t.span.end),
                 sentence: si,
@@ -1092,6 +1240,14 @@ pub fn find(
                 verb: f.verb.clone(),
                 event: ev,
             });
+        }
+        for m in st
+            .ms
+            .iter()
+            .filter(|m| m.kind == Kind::Person && m.affiliation_of.is_none())
+        {
+            recent_persons.retain(|&p| p != m.entity);
+            recent_persons.push(m.entity);
         }
         // Remember the last person subject for pronouns in the next sentence.
         if let Some(m) = st
@@ -1180,6 +1336,44 @@ pub fn find(
             }
             if let Some(d) = own_date {
                 last_date = Some((d, e.date_text.clone()));
+            }
+        }
+    }
+    // "met ... in West Germany" and later "the meeting in Frankfurt": a city in the stated
+    // country, named later in a sentence about the same meeting, is the more specific place.
+    for e in events.iter_mut() {
+        let Some(p) = e.place else { continue };
+        if !e.is_contact() || ex.entities[p].subtype != "Country" {
+            continue;
+        }
+        'later: for (si, ms) in sentence_mentions.iter().enumerate().skip(e.sentence + 1) {
+            let about = ms.iter().any(|m| e.participants.contains(&m.entity))
+                || ex.sentences[si]
+                    .text
+                    .split(|c: char| !c.is_alphanumeric())
+                    .any(|w| matches!(w, "meeting" | "meetings" | "talks" | "visit"));
+            if !about {
+                continue;
+            }
+            let toks = &seg.sentences[si].tokens;
+            for m in ms {
+                let city = &ex.entities[m.entity];
+                let introduced =
+                    m.tok_start > 0 && matches!(toks[m.tok_start - 1].text(text), "in" | "at");
+                // "in Frankfurt, West Germany": the country named right after the city.
+                let country_follows = ms.iter().any(|n| {
+                    n.entity == p
+                        && n.tok_start == m.tok_end + 1
+                        && toks[m.tok_end].text(text) == ","
+                });
+                if m.kind == Kind::Place
+                    && city.subtype == "City"
+                    && (city.country == Some(p) || country_follows)
+                    && introduced
+                {
+                    e.place = Some(m.entity);
+                    break 'later;
+                }
             }
         }
     }

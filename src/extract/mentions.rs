@@ -108,10 +108,12 @@ const LOWER_HEADS: &[&str] = &[
     "army",
     "navy",
     "police",
-    "central bank",
     "treasury",
     "military",
     "cabinet",
+    "exchange",
+    "bank",
+    "agency",
 ];
 
 /// Function words that never open a name ("But US Treasury" starts at "US").
@@ -173,10 +175,29 @@ const FUNCTION_WORDS: &[&str] = &[
     "what",
     "how",
     "where",
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
 ];
 
 /// Lowercase modifiers allowed between a country and a lowercase head.
-const LOWER_MODS: &[&str] = &[
+pub const LOWER_MODS: &[&str] = &[
     "foreign",
     "defence",
     "defense",
@@ -200,6 +221,14 @@ const LOWER_MODS: &[&str] = &[
     "affairs",
     "foreign-intelligence",
     "general",
+    "stock",
+    "commodity",
+    "futures",
+    "development",
+    "reserve",
+    "news",
+    "state-run",
+    "intelligence",
 ];
 
 /// What a mention refers to before article-level resolution.
@@ -335,8 +364,25 @@ fn case_ok(ctx: &Ctx, start: usize, len: usize, form: &str) -> bool {
             // News style lowercases the common nouns of a name after its first word ("the
             // Russian embassy in Washington"): allowed for heads and modifiers only.
             let lower = f.to_lowercase();
-            let common =
-                ORG_HEADS.contains(&lower.as_str()) || LOWER_MODS.contains(&lower.as_str());
+            let common = ORG_HEADS.contains(&lower.as_str())
+                || LOWER_MODS.contains(&lower.as_str())
+                || matches!(
+                    lower.as_str(),
+                    "city"
+                        | "island"
+                        | "islands"
+                        | "province"
+                        | "state"
+                        | "region"
+                        | "republic"
+                        | "coast"
+                        | "sea"
+                        | "river"
+                        | "valley"
+                        | "bay"
+                        | "strait"
+                        | "gulf"
+                );
             if k == 0 || !common {
                 return false;
             }
@@ -481,7 +527,12 @@ fn org_at(
         let head_ok = if cap {
             ctx.is_org_head(k)
         } else {
-            country.is_some() && LOWER_HEADS.contains(&n.as_str())
+            // "bank", "exchange", "agency" head a name only after a modifier ("central bank",
+            // "stock exchange", "news agency"), not alone ("Argentina's bank debt").
+            let needs_mod = matches!(n.as_str(), "bank" | "exchange" | "agency");
+            country.is_some()
+                && LOWER_HEADS.contains(&n.as_str())
+                && (!needs_mod || (k > 0 && LOWER_MODS.contains(&ctx.n(k - 1))))
         };
         if head_ok {
             words.push(n);
