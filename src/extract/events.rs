@@ -1134,9 +1134,13 @@ pub fn find(
             let stext = &text[s.span.start..s.span.end];
             let exprs = dates::find_time_exprs(stext, anchor.map(|a| a.date), tense);
             let trig_off = s.tokens[t0].span.start - s.span.start;
+            // Only a time expression in the trigger's own clause dates it ("told a briefing on
+            // Tuesday that the two had discussed ..." does not date the discussion).
+            let clause_from = s.tokens[lo].span.start - s.span.start;
+            let clause_to = s.tokens[hi.max(t1) - 1].span.end - s.span.start;
             let best = exprs
                 .iter()
-                .filter(|e| e.resolved.is_some())
+                .filter(|e| e.resolved.is_some() && e.start >= clause_from && e.end <= clause_to)
                 .min_by_key(|e| (!e.specific, e.start.abs_diff(trig_off)));
             let (date, date_text) = match best {
                 Some(e) => (e.resolved.clone(), Some(e.text.clone())),
