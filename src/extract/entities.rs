@@ -173,6 +173,7 @@ pub fn resolve(
         .collect();
     // Full person names of the article, by surname (lowercase) → full name.
     let mut surnames: HashMap<String, Vec<String>> = HashMap::new();
+    let mut titled_surnames: std::collections::HashSet<String> = std::collections::HashSet::new();
     for m in raw.iter().flatten() {
         if m.reference == Ref::Person && m.text.split_whitespace().count() >= 2 {
             let last = m
@@ -184,6 +185,16 @@ pub fn resolve(
             let v = surnames.entry(last).or_default();
             if !v.contains(&m.text) {
                 v.push(m.text.clone());
+            }
+        }
+    }
+    // Surnames introduced with a title and no given name ("President Reagan"): later bare
+    // mentions ("Reagan's invitation") are that person too.
+    for m in raw.iter().flatten() {
+        if m.reference == Ref::Person && !m.text.contains(' ') && m.title.is_some() {
+            let last = m.text.to_lowercase();
+            if !surnames.contains_key(&last) {
+                titled_surnames.insert(last);
             }
         }
     }
@@ -286,7 +297,7 @@ pub fn resolve(
                     let last = words.last().map(|w| w.to_lowercase()).unwrap_or_default();
                     let single_known = surnames.get(&last).is_some_and(|v| {
                         words.len() == 1 || v.iter().any(|full| full.eq_ignore_ascii_case(&m.text))
-                    });
+                    }) || (words.len() == 1 && titled_surnames.contains(&last));
                     if single_known {
                         Some((person(&mut b, &m.text, &surnames), false))
                     } else {

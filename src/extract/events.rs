@@ -496,7 +496,34 @@ fn clause_end(st: &Sent, t: usize) -> usize {
     let mut k = t;
     while k < st.len() {
         let w = st.n(k);
+        // A purpose infinitive ("... to try to head off tariffs set for April 17") is a
+        // clause of its own: its dates and places are not the event's.
+        let infinitive = w == "to"
+            && k > t
+            && st
+                .s
+                .tokens
+                .get(k + 1)
+                .is_some_and(|x| x.kind == TokenKind::Word && !x.cap)
+            && !matches!(
+                st.n(k + 1),
+                "the"
+                    | "a"
+                    | "an"
+                    | "his"
+                    | "her"
+                    | "their"
+                    | "its"
+                    | "be"
+                    | "meet"
+                    | "hold"
+                    | "visit"
+                    | "discuss"
+                    | "talk"
+                    | "host"
+            );
         if is_break(w)
+            || infinitive
             || (w == ","
                 && matches!(
                     st.n(k + 1),
@@ -899,8 +926,12 @@ pub fn find(
                 j = w;
             }
             let call_on = info.trigger.contains("call") && st.n(j) == "on";
-            let obj_intro =
-                call_on || matches!(st.n(j), "with" | "between" | "of" | "among" | "by");
+            // Triggers that end in their preposition ("talks with", "meeting with") open the
+            // object list themselves.
+            let ends_in_prep = t1 > t0 && matches!(st.n(t1 - 1), "with" | "between" | "among");
+            let obj_intro = ends_in_prep
+                || call_on
+                || matches!(st.n(j), "with" | "between" | "of" | "among" | "by");
             let mut obj_end = t1;
             // After a fronted phrase, the comma that opens the main clause: the first one
             // followed by a person (or he/she) and then a verb, not by more of a list.
@@ -924,7 +955,7 @@ pub fn find(
                 None
             };
             if info.verb || obj_intro {
-                if obj_intro {
+                if obj_intro && !ends_in_prep {
                     j += 1;
                 }
                 let mut guard = 0;
