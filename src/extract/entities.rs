@@ -215,6 +215,8 @@ pub fn resolve(
     let mut person_titles: HashMap<usize, Vec<String>> = HashMap::new();
     // Last organisation entity seen per canonical head, for "the Foreign Ministry".
     let mut last_by_head: HashMap<String, usize> = HashMap::new();
+    // Acronyms introduced in brackets, to the organisation they stand for.
+    let mut acronyms: HashMap<String, usize> = HashMap::new();
     // Persons with a title, in order of mention, for "the minister": (entity, kind, country key).
     let mut recent_titled: Vec<(usize, String, Option<String>)> = Vec::new();
     for (si, ms) in raw.iter().enumerate() {
@@ -243,6 +245,46 @@ pub fn resolve(
                         b.add_name(i, &n);
                     }
                     Some((i, *surface == Surface::Demonym))
+                }
+                // "the Iranian news agency IRNA", "Organization of ... (OPEC)": a phrase followed by
+                // a known organisation names that organisation.
+                Ref::OrgPhrase { .. } | Ref::OrgName
+                    if ms.get(mi + 1).is_some_and(|n| {
+                        matches!(n.reference, Ref::Known { .. })
+                            && n.kind == Some(Kind::Organization)
+                            && (n.tok_start == m.tok_end
+                                || (n.tok_start == m.tok_end + 1
+                                    && matches!(
+                                        seg.sentences[si].tokens[m.tok_end].text(text),
+                                        "(" | ","
+                                    )))
+                    }) =>
+                {
+                    let Ref::Known { entity, .. } = ms[mi + 1].reference else {
+                        unreachable!()
+                    };
+                    let i = b.known(entity);
+                    b.add_name(i, &m.text);
+                    Some((i, false))
+                }
+                // An acronym in brackets after an organisation ("Federation (FIESP)") and its
+                // later uses name that organisation.
+                Ref::OrgName
+                    if acronyms.contains_key(&m.text)
+                        || (m.tok_start >= 1
+                            && seg.sentences[si].tokens[m.tok_start - 1].text(text) == "("
+                            && mi > 0
+                            && sent.last().is_some_and(|p: &SentMention| {
+                                p.kind == Kind::Organization && p.tok_end + 1 == m.tok_start
+                            })) =>
+                {
+                    let i = match acronyms.get(&m.text) {
+                        Some(&i) => i,
+                        None => sent.last().map(|p| p.entity).unwrap_or(0),
+                    };
+                    acronyms.insert(m.text.clone(), i);
+                    b.add_name(i, &m.text);
+                    Some((i, false))
                 }
                 Ref::OrgPhrase {
                     head,
@@ -526,6 +568,18 @@ fn org_phrase(
                 return i;
             }
         }
+    }
+    // "the Mexican central bank": the lexicon's central bank of that country.
+    if head.ends_with("central bank")
+        && let Some(c) = country
+        && let Some(k) = lex
+            .entities
+            .iter()
+            .position(|e| e.subtype == "CentralBank" && e.country == Some(c))
+    {
+        let i = b.known(k);
+        b.add_name(i, surface);
+        return i;
     }
     // An unqualified head joins the last qualified one ("the Foreign Ministry", "the embassy").
     // The short form is a reference, not a name of it, so it is not added as a label.

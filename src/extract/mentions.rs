@@ -116,6 +116,26 @@ const LOWER_HEADS: &[&str] = &[
     "agency",
 ];
 
+/// Nouns after which a capitalised name is a media outlet.
+const MEDIA_NOUNS: &[&str] = &[
+    "newspaper",
+    "daily",
+    "weekly",
+    "paper",
+    "magazine",
+    "tabloid",
+    "broadsheet",
+    "journal",
+    "broadcaster",
+    "channel",
+    "station",
+    "agency",
+    "newsletter",
+    "website",
+    "radio",
+    "television",
+];
+
 /// Function words that never open a name ("But US Treasury" starts at "US").
 const FUNCTION_WORDS: &[&str] = &[
     "the",
@@ -383,7 +403,9 @@ fn case_ok(ctx: &Ctx, start: usize, len: usize, form: &str) -> bool {
                         | "strait"
                         | "gulf"
                 );
-            if k == 0 || !common {
+            // A long known name may open with its lowercase head ("the bank of Mexico").
+            let long_head = k == 0 && ftoks.len() >= 3 && ORG_HEADS.contains(&lower.as_str());
+            if (k == 0 && !long_head) || !common {
                 return false;
             }
         }
@@ -866,6 +888,34 @@ pub fn find(ctx: &Ctx, sentence: usize) -> Vec<Mention> {
             let apposition = len >= 2 && apposition_title(ctx, j);
             let reporting = len >= 2 && matches!(ctx.n(j), "said" | "says" | "told" | "added");
             let person = titled || given || apposition || reporting;
+            // "the official newspaper El Peruano", "the daily Fraternite Matin": a name in
+            // apposition to a media noun is a media organisation.
+            let media = !person
+                && start > 0
+                && MEDIA_NOUNS.contains(&ctx.n(start - 1));
+            // An unknown acronym in running text ("ICM", "CACEX") names an organisation.
+            let acronym = !person
+                && len == 1
+                && ctx.toks[start].upper
+                && (3..=7).contains(&ctx.w(start).chars().filter(|c| c.is_alphabetic()).count())
+                && !ctx.non_name(start);
+            if media || acronym {
+                out.push(Mention {
+                    sentence,
+                    tok_start: start,
+                    tok_end: j,
+                    start: s,
+                    end: e,
+                    text,
+                    kind: Some(Kind::Organization),
+                    reference: Ref::OrgName,
+                    title: None,
+                    affiliation: None,
+                });
+                pending_aff = Some(out.len() - 1);
+                i = j;
+                continue;
+            }
             let title = if titled { pending_title.take() } else { None };
             // "Queen Elizabeth", "King Fahd", "Pope John Paul": a royal or religious title is
             // part of a one-word name.
