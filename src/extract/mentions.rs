@@ -890,9 +890,7 @@ pub fn find(ctx: &Ctx, sentence: usize) -> Vec<Mention> {
             let person = titled || given || apposition || reporting;
             // "the official newspaper El Peruano", "the daily Fraternite Matin": a name in
             // apposition to a media noun is a media organisation.
-            let media = !person
-                && start > 0
-                && MEDIA_NOUNS.contains(&ctx.n(start - 1));
+            let media = !person && start > 0 && MEDIA_NOUNS.contains(&ctx.n(start - 1));
             // An unknown acronym in running text ("ICM", "CACEX") names an organisation.
             let acronym = !person
                 && len == 1
