@@ -300,6 +300,28 @@ pub fn to_quads(ex: &Extraction) -> Vec<Quad> {
             schema("name"),
             Literal::new_simple_literal(&e.name),
         );
+        // The fullest name this article itself uses for it (one per entity and article).
+        // Headline capitals ("JAPAN") only when the text has no other form.
+        let shouting = |n: &str| {
+            n.chars().filter(|c| c.is_alphabetic()).count() > 4
+                && !n.chars().any(|c| c.is_lowercase())
+        };
+        let article_name = e
+            .names
+            .iter()
+            .max_by_key(|n| {
+                (
+                    !shouting(n),
+                    n.chars().count(),
+                    std::cmp::Reverse((*n).clone()),
+                )
+            })
+            .unwrap_or(&e.name);
+        m.add(
+            ei.clone(),
+            ng("articleName"),
+            Literal::new_simple_literal(article_name),
+        );
         let mut labels: Vec<&String> = e.names.iter().collect();
         if !labels.contains(&&e.name) {
             labels.push(&e.name);

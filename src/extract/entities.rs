@@ -238,11 +238,9 @@ pub fn resolve(
                 }
                 Ref::Known { entity, surface } => {
                     let i = b.known(*entity);
+                    // Names are the forms the text uses; a demonym is not a name of its country.
                     if *surface == Surface::Name {
                         b.add_name(i, &m.text);
-                    } else {
-                        let n = b.entities[i].name.clone();
-                        b.add_name(i, &n);
                     }
                     Some((i, *surface == Surface::Demonym))
                 }
@@ -454,6 +452,9 @@ pub fn resolve(
         });
     }
     for e in &mut b.entities {
+        if e.names.is_empty() {
+            e.names.push(e.name.clone());
+        }
         e.names.sort();
     }
     let _ = b.article;

@@ -608,6 +608,7 @@ pub fn find(
     let mut last_subject: Option<usize> = None;
     // Persons in order of their last mention, for "the two".
     let mut recent_persons: Vec<usize> = Vec::new();
+    let mut recent_countries: Vec<usize> = Vec::new();
     let mut not_discussed: Vec<String> = Vec::new();
     let mut spokespeople: BTreeSet<usize> = BTreeSet::new();
     for r in &ex.roles {
@@ -866,6 +867,19 @@ pub fn find(
                 let n = recent_persons.len();
                 push(&mut participants, recent_persons[n - 2]);
                 push(&mut participants, recent_persons[n - 1]);
+            }
+            // "a meeting of foreign ministers of both countries": the last two countries named.
+            let countries_ref = (lo..hi.min(t1 + 8)).any(|j| {
+                matches!(st.n(j), "both" | "two")
+                    && matches!(
+                        st.n(j + 1),
+                        "countries" | "nations" | "governments" | "states"
+                    )
+            });
+            if countries_ref && recent_countries.len() >= 2 {
+                let n = recent_countries.len();
+                push(&mut participants, recent_countries[n - 2]);
+                push(&mut participants, recent_countries[n - 1]);
             }
             if info.verb || support || possessive {
                 for (mi, m) in st.ms.iter().enumerate() {
@@ -1284,6 +1298,14 @@ pub fn find(
             recent_persons.retain(|&p| p != m.entity);
             recent_persons.push(m.entity);
         }
+        for m in st
+            .ms
+            .iter()
+            .filter(|m| ex.entities[m.entity].subtype == "Country")
+        {
+            recent_countries.retain(|&c| c != m.entity);
+            recent_countries.push(m.entity);
+        }
         // Remember the last person subject for pronouns in the next sentence.
         if let Some(m) = st
             .ms
@@ -1691,8 +1713,12 @@ fn fuse(events: Vec<Event>) -> (Vec<Event>, Vec<usize>) {
                 && o.status == e.status
                 && !e.participants.is_empty()
                 && !o.participants.is_empty()
-                && (e.participants.iter().all(|p| o.participants.contains(p))
+                && ((e.participants.iter().all(|p| o.participants.contains(p))
                     || o.participants.iter().all(|p| e.participants.contains(p)))
+                    // A headline summarises the main event: sharing a participant is enough.
+                    || (o.sentence == 0
+                        && o.support.is_empty()
+                        && e.participants.iter().any(|p| o.participants.contains(p))))
                 && (o.place.is_none() || e.place.is_none() || o.place == e.place)
                 // A date filled in from the dateline or publication is no evidence of difference.
                 && (o.date_text.is_none() || e.date_text.is_none() || o.date == e.date)
