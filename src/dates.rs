@@ -141,6 +141,15 @@ pub fn parse_metadata_date(s: &str) -> Option<String> {
         let d: i8 = c[3].parse().ok()?;
         return Date::new(y, m, d).ok().map(|d| d.to_string());
     }
+    // East Asian form: 2020年06月16日
+    static CJK: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"^(\d{4})年(\d{1,2})月(\d{1,2})日").expect("valid regex"));
+    if let Some(c) = CJK.captures(s) {
+        let y: i16 = c[1].parse().ok()?;
+        let m: i8 = c[2].parse().ok()?;
+        let d: i8 = c[3].parse().ok()?;
+        return Date::new(y, m, d).ok().map(|d| d.to_string());
+    }
     if let Ok(ts) = jiff::fmt::rfc2822::parse(s) {
         return Some(ts.date().to_string());
     }
@@ -459,6 +468,10 @@ mod tests {
             Some("1987-03-02")
         );
         assert_eq!(parse_metadata_date("soon"), None);
+        assert_eq!(
+            parse_metadata_date("2020年06月16日 02:31").as_deref(),
+            Some("2020-06-16")
+        );
     }
 
     #[test]

@@ -775,3 +775,125 @@ fn seeds_store_holds_no_noise_and_latin_names() {
         );
     }
 }
+
+#[test]
+fn html_pages_and_warc_files_are_read_like_other_articles() {
+    use std::io::Write;
+    let dir = tempfile::tempdir().unwrap();
+    let inputs = dir.path().join("in");
+    std::fs::create_dir(&inputs).unwrap();
+    let page = |title: &str, date: &str, body: &str| {
+        format!(
+            "<!doctype html><html lang=\"en\"><head><title>{title} | Example Wire</title>\
+             <meta property=\"og:title\" content=\"{title}\">\
+             <meta property=\"article:published_time\" content=\"{date}T09:00:00Z\">\
+             <meta property=\"og:site_name\" content=\"Example Wire\"></head><body>\
+             <nav><a href=\"/\">Home</a> <a href=\"/world\">World</a> <a href=\"/sport\">Sport</a></nav>\
+             <article><h1>{title}</h1>{body}</article>\
+             <aside><h3>Related</h3><ul><li><a href=\"/x\">Other story one</a></li><li><a href=\"/y\">Other story two</a></li></ul></aside>\
+             <footer>Copyright Example Wire. All rights reserved.</footer></body></html>"
+        )
+    };
+    let body = "<p>Foreign Minister Anna Berg met Foreign Minister Jan Novak in Prague on Tuesday to discuss energy links between the two countries.</p>\
+                <p>The two ministers agreed to meet again in the spring, officials said after the talks, which lasted three hours.</p>\
+                <p>Berg said the talks had been constructive and that both sides wanted a deal before the summer.</p>";
+    std::fs::write(
+        inputs.join("page.html"),
+        page("Ministers meet in Prague", "2024-03-07", body),
+    )
+    .unwrap();
+    // A gzipped WARC with a request and a response record, one gzip member per record.
+    let html2 = page(
+        "Envoys hold talks in Oslo",
+        "2024-04-12",
+        "<p>Special Envoy Maria Lopez held talks with Ambassador Karl Lund in Oslo on Thursday, the foreign ministry said.</p>\
+         <p>The envoys discussed fishing quotas and Arctic research and agreed to set up a working group.</p>",
+    );
+    let http = format!(
+        "HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: {}\r\n\r\n{html2}",
+        html2.len()
+    );
+    let record = |kind: &str, block: &str, ctype: &str, id: &str| {
+        format!(
+            "WARC/1.0\r\nWARC-Type: {kind}\r\nWARC-Record-ID: <urn:uuid:{id}>\r\nWARC-Date: 2024-04-12T10:00:00Z\r\n\
+             WARC-Target-URI: https://wire.example.com/oslo-talks\r\nContent-Type: {ctype}\r\nContent-Length: {}\r\n\r\n{block}\r\n\r\n",
+            block.len()
+        )
+    };
+    let mut gz = Vec::new();
+    for rec in [
+        record(
+            "request",
+            "GET /oslo-talks HTTP/1.1\r\nHost: wire.example.com\r\n\r\n",
+            "application/http; msgtype=request",
+            "11111111-1111-1111-1111-111111111111",
+        ),
+        record(
+            "response",
+            &http,
+            "application/http; msgtype=response",
+            "22222222-2222-2222-2222-222222222222",
+        ),
+    ] {
+        let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        enc.write_all(rec.as_bytes()).unwrap();
+        gz.extend(enc.finish().unwrap());
+    }
+    std::fs::write(inputs.join("crawl.warc.gz"), gz).unwrap();
+    let store = dir.path().join("db");
+    bin()
+        .args(["build", "--store"])
+        .arg(&store)
+        .arg(&inputs)
+        .assert()
+        .success();
+    let rows = json_rows(
+        &store,
+        "-e=SELECT ?title ?date WHERE { ?a a schema:NewsArticle ; schema:headline ?title ; schema:datePublished ?date } ORDER BY ?date",
+    );
+    let got: Vec<(String, String)> = rows
+        .iter()
+        .map(|r| {
+            (
+                r["title"].as_str().unwrap().to_string(),
+                r["date"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            (
+                "Ministers meet in Prague".to_string(),
+                "2024-03-07".to_string()
+            ),
+            (
+                "Envoys hold talks in Oslo".to_string(),
+                "2024-04-12".to_string()
+            ),
+        ]
+    );
+    let pairs: BTreeSet<String> = json_rows(&store, "who-met-whom")
+        .iter()
+        .map(|r| {
+            let (a, b) = pair(r["aName"].as_str().unwrap(), r["bName"].as_str().unwrap());
+            format!("{a} -- {b} @ {}", r["placeName"].as_str().unwrap_or(""))
+        })
+        .collect();
+    assert_eq!(
+        pairs,
+        BTreeSet::from([
+            "Anna Berg -- Jan Novak @ Prague".to_string(),
+            "Karl Lund -- Maria Lopez @ Oslo".to_string()
+        ])
+    );
+    // Navigation, related links and the footer stay out of the text.
+    let texts = json_rows(
+        &store,
+        "-e=SELECT ?t WHERE { ?s a nif:Sentence ; nif:anchorOf ?t }",
+    );
+    assert!(texts.iter().all(|r| {
+        let t = r["t"].as_str().unwrap();
+        !t.contains("Other story") && !t.contains("All rights reserved")
+    }));
+}

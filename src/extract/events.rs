@@ -256,9 +256,36 @@ fn frames(st: &Sent, lex: &Lexicon) -> Vec<Frame> {
             speaker_mention = after;
         } else if let Some(b) = before {
             // Only when no other verb stands between the speaker and the cue.
+            // The speaker stands right before the verb: only an apposition (commas, a title,
+            // determiners) or an adverb may come between ("Lavrov, the foreign minister,
+            // said"), not another phrase ("... in Oslo, the foreign ministry said").
             let gap_ok = (st.ms[b].tok_end..i).all(|k| {
                 let w = st.n(k);
-                !matches!(w, "met" | "meet" | "held" | "visited" | "that")
+                matches!(
+                    w,
+                    "," | "the"
+                        | "a"
+                        | "an"
+                        | "also"
+                        | "later"
+                        | "earlier"
+                        | "again"
+                        | "has"
+                        | "had"
+                        | "have"
+                        | "recently"
+                        | "then"
+                        | "who"
+                        | "was"
+                        | "is"
+                        | "who's"
+                ) || lex.titles.longest_at(st.text, &st.s.tokens, k).is_some()
+                    || (k > 0
+                        && lex
+                            .titles
+                            .longest_at(st.text, &st.s.tokens, k - 1)
+                            .is_some())
+                    || st.cover[k].is_some()
             });
             if gap_ok {
                 speaker_mention = Some(b);
@@ -1109,6 +1136,17 @@ pub fn find(
                         push(&mut participants, m.entity);
                     }
                 }
+            }
+            // "welcomed the statement", "received a letter": a hosting verb needs someone to host.
+            if info.event_type == "Hosting" && info.verb && obj_end > t1 {
+                let hosted = st.ms.iter().enumerate().any(|(mi, m)| {
+                    m.tok_start >= t1 && m.tok_end <= obj_end && actor(&st, lex, ex, mi).is_some()
+                });
+                if !hosted {
+                    continue;
+                }
+            } else if info.event_type == "Hosting" && info.verb {
+                continue;
             }
             let joint_subjects = participants.len();
             // Reporters and spokespeople are not participants unless they are the subject.

@@ -7,8 +7,10 @@
 //! Ingest does not clean text (that is `normalize`) and never stops a batch: every problem is
 //! a typed [`IngestError`] naming the file and line, returned in place of that one article.
 
+pub mod html;
 mod jsonl;
 mod txt;
+pub mod warc;
 
 use crate::dates;
 use crate::model::{ArticleMeta, Origin, RawArticle};
@@ -41,8 +43,14 @@ pub enum IngestError {
         line: usize,
         id: String,
     },
-    #[error("{file}: not a supported input (use .txt or .jsonl files, or a directory of them)")]
+    #[error(
+        "{file}: not a supported input (use .txt, .jsonl, .html or .warc[.gz] files, or a directory of them)"
+    )]
     Unsupported { file: PathBuf },
+    #[error("{file}: no article text found in the HTML page ({message})")]
+    Html { file: PathBuf, message: String },
+    #[error("{file}: WARC: {message}")]
+    Warc { file: PathBuf, message: String },
     #[error("{file}{}: binary data, not text", line.map(|l| format!(":{l}")).unwrap_or_default())]
     Binary { file: PathBuf, line: Option<usize> },
     #[error("{file}: {size} bytes is larger than the {max}-byte limit for one .txt article")]
@@ -57,6 +65,8 @@ impl IngestError {
             | IngestError::Json { file, .. }
             | IngestError::NoText { file, .. }
             | IngestError::Unsupported { file }
+            | IngestError::Html { file, .. }
+            | IngestError::Warc { file, .. }
             | IngestError::Binary { file, .. }
             | IngestError::TooLarge { file, .. } => file,
         }
@@ -68,14 +78,21 @@ impl IngestError {
 pub enum InputKind {
     Txt,
     Jsonl,
+    Html,
+    Warc,
 }
 
 impl InputKind {
     pub fn of(path: &Path) -> Option<InputKind> {
+        let name = path.file_name()?.to_str()?.to_ascii_lowercase();
+        if name.ends_with(".warc") || name.ends_with(".warc.gz") {
+            return Some(InputKind::Warc);
+        }
         let ext = path.extension()?.to_str()?.to_ascii_lowercase();
         match ext.as_str() {
             "txt" => Some(InputKind::Txt),
             "jsonl" | "ndjson" => Some(InputKind::Jsonl),
+            "html" | "htm" | "xhtml" => Some(InputKind::Html),
             _ => None,
         }
     }
@@ -145,10 +162,122 @@ pub fn read_file(path: &Path) -> ArticleStream {
                 source,
             }))),
         },
+        Some(InputKind::Html) => Box::new(std::iter::once(read_html(path))),
+        Some(InputKind::Warc) => match warc::open_warc(path) {
+            Ok(records) => {
+                let file = path.to_path_buf();
+                Box::new(records.html_responses().map(move |r| match r {
+                    Ok(rec) => from_warc_record(&file, rec),
+                    Err(message) => Err(IngestError::Warc {
+                        file: file.clone(),
+                        message,
+                    }),
+                }))
+            }
+            Err(source) => Box::new(std::iter::once(Err(IngestError::Io {
+                file: path.to_path_buf(),
+                source,
+            }))),
+        },
         None => Box::new(std::iter::once(Err(IngestError::Unsupported {
             file: path.to_path_buf(),
         }))),
     }
+}
+
+/// An HTML page (one article): main text and metadata.
+fn read_html(path: &Path) -> Result<RawArticle, IngestError> {
+    let io_err = |source| IngestError::Io {
+        file: path.to_path_buf(),
+        source,
+    };
+    let size = fs::metadata(path).map_err(io_err)?.len();
+    if size > MAX_TXT_BYTES {
+        return Err(IngestError::TooLarge {
+            file: path.to_path_buf(),
+            size,
+            max: MAX_TXT_BYTES,
+        });
+    }
+    let bytes = fs::read(path).map_err(io_err)?;
+    let origin = Origin {
+        file: path.to_path_buf(),
+        line: None,
+    };
+    if looks_binary(&bytes) {
+        return Err(IngestError::Binary {
+            file: origin.file,
+            line: None,
+        });
+    }
+    let text = html::decode_html_bytes(&bytes, None);
+    from_page(&text, None, None, origin, None)
+}
+
+/// One HTML response record of a WARC file, as an article.
+fn from_warc_record(file: &Path, rec: warc::WarcRecord) -> Result<RawArticle, IngestError> {
+    let origin = Origin {
+        file: file.to_path_buf(),
+        line: None,
+    };
+    let text = html::decode_html_bytes(&rec.payload, rec.content_type.as_deref());
+    let id = rec.record_id.as_deref().map(|r| {
+        r.trim_matches(['<', '>'])
+            .trim_start_matches("urn:uuid:")
+            .to_string()
+    });
+    from_page(
+        &text,
+        rec.target_uri.as_deref(),
+        rec.date.as_deref(),
+        origin,
+        id,
+    )
+    .map_err(|e| match e {
+        IngestError::Html { file, message } => IngestError::Html {
+            file,
+            message: format!("record at offset {}: {message}", rec.offset),
+        },
+        other => other,
+    })
+}
+
+/// Builds an article from an HTML page: its text, title, date (page meta, else the fallback
+/// date such as WARC-Date), URL and site name.
+fn from_page(
+    html_text: &str,
+    url: Option<&str>,
+    fallback_date: Option<&str>,
+    origin: Origin,
+    id: Option<String>,
+) -> Result<RawArticle, IngestError> {
+    let page = html::extract_page(html_text, url).map_err(|message| IngestError::Html {
+        file: origin.file.clone(),
+        message,
+    })?;
+    let url = page.url.clone().or_else(|| url.map(str::to_string));
+    let id = derive_id(id, url.as_deref(), &origin);
+    // The title opens the text, as in the other readers, so a headline is a sentence too.
+    let text = match &page.title {
+        Some(t) if !page.text.starts_with(t.as_str()) => format!("{t}\n\n{}", page.text),
+        _ => page.text.clone(),
+    };
+    let meta = ArticleMeta {
+        id,
+        title: page.title.clone(),
+        source: page.site.clone(),
+        published: None,
+        url,
+        origin,
+    };
+    let mut warnings = Vec::new();
+    let date = page.published.as_deref().or(fallback_date);
+    let meta = meta_with_date(meta, date, &mut warnings);
+    Ok(RawArticle {
+        meta,
+        text,
+        warnings,
+    })
 }
 
 /// Decodes bytes as UTF-8, lossily with a warning; rejects data that is clearly binary.
