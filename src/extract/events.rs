@@ -1080,16 +1080,14 @@ pub fn find(
                             | "attended"
                             | "led"
                     ) && st.n(j + 1) == "by"
-                }) {
-                    if let Some(m) = st.ms.iter().position(|m| {
-                        m.tok_start > by + 1
-                            && m.tok_start <= by + 8
-                            && m.kind == Kind::Person
-                            && m.affiliation_of.is_none()
-                    }) && let Some(e) = actor(&st, lex, ex, m)
-                    {
-                        push(&mut participants, e);
-                    }
+                }) && let Some(m) = st.ms.iter().position(|m| {
+                    m.tok_start > by + 1
+                        && m.tok_start <= by + 8
+                        && m.kind == Kind::Person
+                        && m.affiliation_of.is_none()
+                }) && let Some(e) = actor(&st, lex, ex, m)
+                {
+                    push(&mut participants, e);
                 }
             }
             if fronted {

@@ -812,14 +812,16 @@ pub fn find(ctx: &Ctx, sentence: usize) -> Vec<Mention> {
             i += len;
             // A complement inside the title ("Secretary of State for European and Eurasian
             // Affairs Jane Doe"): skip it and let the name that closes the run follow.
-            if matches!(ctx.n(i), "for" | "of") && ctx.cap(i + 1) && known[i + 1].is_none() {
-                if let Some(name_start) = complement_end(ctx, i + 1) {
-                    i = name_start;
-                    if let Some(t) = pending_title.as_mut() {
-                        t.2 = i;
-                    }
-                    continue;
+            if matches!(ctx.n(i), "for" | "of")
+                && ctx.cap(i + 1)
+                && known[i + 1].is_none()
+                && let Some(name_start) = complement_end(ctx, i + 1)
+            {
+                i = name_start;
+                if let Some(t) = pending_title.as_mut() {
+                    t.2 = i;
                 }
+                continue;
             }
             // "ambassador to Washington", "minister for Europe": skip the complement.
             if matches!(ctx.n(i), "to" | "for" | "of")
