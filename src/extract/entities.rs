@@ -151,6 +151,18 @@ fn title_case(s: &str) -> String {
         .join(" ")
 }
 
+/// The lexicon organisation that has this exact surface form, if any.
+fn known_org(lex: &Lexicon, surface: &str) -> Option<usize> {
+    lex.surfaces
+        .get(surface)
+        .and_then(|forms| {
+            forms
+                .iter()
+                .find(|f| lex.entities[f.entity].kind == Kind::Organization)
+        })
+        .map(|f| f.entity)
+}
+
 /// Resolves the mentions of every sentence into article entities.
 pub fn resolve(
     seg: &Segmented,
@@ -295,14 +307,7 @@ pub fn resolve(
                 }
                 Ref::OrgName => {
                     let name = m.text.strip_prefix("The ").unwrap_or(&m.text).to_string();
-                    let lookup = lex
-                        .surfaces
-                        .get(&name)
-                        .and_then(|f| {
-                            f.iter()
-                                .find(|f| lex.entities[f.entity].kind == Kind::Organization)
-                        })
-                        .map(|f| f.entity);
+                    let lookup = known_org(lex, &name);
                     let i = match lookup {
                         Some(k) => b.known(k),
                         None => b.get(
@@ -535,15 +540,7 @@ fn org_phrase(
     let lex = b.lex;
     let surface = text.strip_prefix("the ").unwrap_or(text);
     // A lexicon institution with this exact surface form wins.
-    if let Some(k) = lex
-        .surfaces
-        .get(surface)
-        .and_then(|f| {
-            f.iter()
-                .find(|f| lex.entities[f.entity].kind == Kind::Organization)
-        })
-        .map(|f| f.entity)
-    {
+    if let Some(k) = known_org(lex, surface) {
         let i = b.known(k);
         b.add_name(i, surface);
         return i;
@@ -555,15 +552,7 @@ fn org_phrase(
             format!("{} of {}", title_case(head), cname),
             format!("{cname} {}", title_case(head)),
         ] {
-            if let Some(k) = lex
-                .surfaces
-                .get(&cand)
-                .and_then(|f| {
-                    f.iter()
-                        .find(|f| lex.entities[f.entity].kind == Kind::Organization)
-                })
-                .map(|f| f.entity)
-            {
+            if let Some(k) = known_org(lex, &cand) {
                 let i = b.known(k);
                 b.add_name(i, surface);
                 return i;

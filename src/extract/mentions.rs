@@ -295,6 +295,32 @@ pub struct Mention {
     pub affiliation: Option<usize>,
 }
 
+impl Mention {
+    /// A mention of tokens `a..b` with no title or affiliation.
+    fn new(
+        ctx: &Ctx,
+        sentence: usize,
+        a: usize,
+        b: usize,
+        kind: Option<Kind>,
+        reference: Ref,
+    ) -> Self {
+        let (start, end, text) = ctx.span_text(a, b);
+        Mention {
+            sentence,
+            tok_start: a,
+            tok_end: b,
+            start,
+            end,
+            text,
+            kind,
+            reference,
+            title: None,
+            affiliation: None,
+        }
+    }
+}
+
 /// Tokens helper for one sentence.
 pub struct Ctx<'a> {
     pub text: &'a str,
@@ -709,19 +735,14 @@ pub fn find(ctx: &Ctx, sentence: usize) -> Vec<Mention> {
     while i < n {
         // Organisation phrase (may start with a country or demonym).
         if let Some((len, r)) = org_at(ctx, i, &known) {
-            let (s, e, text) = ctx.span_text(i, i + len);
-            out.push(Mention {
+            out.push(Mention::new(
+                ctx,
                 sentence,
-                tok_start: i,
-                tok_end: i + len,
-                start: s,
-                end: e,
-                text,
-                kind: Some(Kind::Organization),
-                reference: r,
-                title: None,
-                affiliation: None,
-            });
+                i,
+                i + len,
+                Some(Kind::Organization),
+                r,
+            ));
             pending_aff = Some(out.len() - 1);
             i += len;
             continue;
@@ -736,22 +757,17 @@ pub fn find(ctx: &Ctx, sentence: usize) -> Vec<Mention> {
         {
             let f = prefer(forms, ctx.lex);
             let e = &ctx.lex.entities[f.entity];
-            let (s, en, text) = ctx.span_text(i, i + len);
-            out.push(Mention {
+            out.push(Mention::new(
+                ctx,
                 sentence,
-                tok_start: i,
-                tok_end: i + len,
-                start: s,
-                end: en,
-                text,
-                kind: Some(e.kind),
-                reference: Ref::Known {
+                i,
+                i + len,
+                Some(e.kind),
+                Ref::Known {
                     entity: f.entity,
                     surface: f.surface,
                 },
-                title: None,
-                affiliation: None,
-            });
+            ));
             pending_aff = Some(out.len() - 1);
             i += len;
             if ctx.w(i) == "'s" {
@@ -789,22 +805,17 @@ pub fn find(ctx: &Ctx, sentence: usize) -> Vec<Mention> {
                 && !ctx.all_caps
                 && !matches!(info.kind.as_str(), "honorific" | "")
             {
-                let (s, e, text) = ctx.span_text(i, i + len);
-                out.push(Mention {
+                out.push(Mention::new(
+                    ctx,
                     sentence,
-                    tok_start: i,
-                    tok_end: i + len,
-                    start: s,
-                    end: e,
-                    text,
-                    kind: Some(Kind::Person),
-                    reference: Ref::Nominal {
+                    i,
+                    i + len,
+                    Some(Kind::Person),
+                    Ref::Nominal {
                         kind: info.kind.clone(),
                         country,
                     },
-                    title: None,
-                    affiliation: None,
-                });
+                ));
                 i += len;
                 continue;
             }
@@ -836,19 +847,7 @@ pub fn find(ctx: &Ctx, sentence: usize) -> Vec<Mention> {
             continue;
         }
         if name_token(ctx, i) && ctx.all_caps {
-            let (s, e, text) = ctx.span_text(i, i + 1);
-            out.push(Mention {
-                sentence,
-                tok_start: i,
-                tok_end: i + 1,
-                start: s,
-                end: e,
-                text,
-                kind: None,
-                reference: Ref::Unknown,
-                title: None,
-                affiliation: None,
-            });
+            out.push(Mention::new(ctx, sentence, i, i + 1, None, Ref::Unknown));
             i += 1;
             continue;
         }

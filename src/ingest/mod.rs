@@ -185,8 +185,8 @@ pub fn read_file(path: &Path) -> ArticleStream {
     }
 }
 
-/// An HTML page (one article): main text and metadata.
-fn read_html(path: &Path) -> Result<RawArticle, IngestError> {
+/// Reads a whole single-article file, refusing files over the size limit.
+pub(crate) fn read_bounded(path: &Path) -> Result<Vec<u8>, IngestError> {
     let io_err = |source| IngestError::Io {
         file: path.to_path_buf(),
         source,
@@ -199,7 +199,12 @@ fn read_html(path: &Path) -> Result<RawArticle, IngestError> {
             max: MAX_TXT_BYTES,
         });
     }
-    let bytes = fs::read(path).map_err(io_err)?;
+    fs::read(path).map_err(io_err)
+}
+
+/// An HTML page (one article): main text and metadata.
+fn read_html(path: &Path) -> Result<RawArticle, IngestError> {
+    let bytes = read_bounded(path)?;
     let origin = Origin {
         file: path.to_path_buf(),
         line: None,

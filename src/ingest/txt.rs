@@ -3,25 +3,12 @@
 //! Recognised headers (case-insensitive): `Title`, `Source`, `Published` (or `Date`), `URL`,
 //! `Id`. Without a header block the whole file is the body. Does not clean the body.
 
-use super::{IngestError, MAX_TXT_BYTES, decode_text, derive_id, meta_with_date};
+use super::{IngestError, decode_text, derive_id, meta_with_date, read_bounded};
 use crate::model::{ArticleMeta, Origin, RawArticle};
-use std::fs;
 use std::path::Path;
 
 pub(super) fn read(path: &Path) -> Result<RawArticle, IngestError> {
-    let io_err = |source| IngestError::Io {
-        file: path.to_path_buf(),
-        source,
-    };
-    let size = fs::metadata(path).map_err(io_err)?.len();
-    if size > MAX_TXT_BYTES {
-        return Err(IngestError::TooLarge {
-            file: path.to_path_buf(),
-            size,
-            max: MAX_TXT_BYTES,
-        });
-    }
-    let bytes = fs::read(path).map_err(io_err)?;
+    let bytes = read_bounded(path)?;
     let origin = Origin {
         file: path.to_path_buf(),
         line: None,
