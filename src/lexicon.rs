@@ -274,6 +274,9 @@ pub struct Lexicon {
     pub surfaces: PhraseTable<Vec<SurfaceForm>>,
     pub titles: PhraseTable<TitleInfo>,
     pub triggers: PhraseTable<TriggerInfo>,
+    /// One-letter-dropped spellings of long single-word verb triggers ("visted" for
+    /// "visited"), so a typo in wire copy does not hide an event.
+    pub trigger_typos: HashMap<String, TriggerInfo>,
     pub cues: PhraseTable<CueKind>,
     pub given_names: HashSet<String>,
     pub particles: HashSet<String>,
@@ -356,6 +359,32 @@ impl Lexicon {
                 cameo: row.opt("cameo"),
             };
             lx.triggers.insert(&trigger, info);
+        }
+        // Typo variants: every long one-word verb trigger with one letter dropped, unless that
+        // spelling is itself a trigger or listed as a non-name (a real word).
+        let singles: Vec<TriggerInfo> = lx
+            .triggers
+            .map
+            .iter()
+            .filter(|(k, v)| v.verb && !k.contains(' ') && k.chars().count() >= 6)
+            .map(|(_, v)| v.clone())
+            .collect();
+        for info in singles {
+            let chars: Vec<char> = info.trigger.to_lowercase().chars().collect();
+            for skip in 1..chars.len() {
+                let variant: String = chars
+                    .iter()
+                    .enumerate()
+                    .filter(|(i, _)| *i != skip)
+                    .map(|(_, c)| *c)
+                    .collect();
+                if lx.triggers.map.contains_key(&variant) {
+                    continue;
+                }
+                lx.trigger_typos
+                    .entry(variant)
+                    .or_insert_with(|| info.clone());
+            }
         }
         for row in parse_tsv("cues.tsv", get("cues.tsv"))? {
             if let Some(k) = CueKind::parse(row.get("kind")) {
@@ -673,6 +702,24 @@ mod tests {
         assert!(lx.titles.get("foreign minister").is_some());
         assert!(lx.triggers.get("met").is_some());
         assert_eq!(lx.cues.get("said"), Some(&CueKind::Reporting));
+    }
+
+    #[test]
+    fn a_dropped_letter_in_a_long_verb_trigger_is_still_a_trigger() {
+        let lx = Lexicon::builtin();
+        assert_eq!(
+            lx.trigger_typos
+                .get("visted")
+                .map(|t| t.event_type.as_str()),
+            Some("Visit")
+        );
+        // Short triggers get no typo variants, and real triggers are never shadowed.
+        assert!(!lx.trigger_typos.contains_key("mt"));
+        assert!(
+            lx.trigger_typos
+                .keys()
+                .all(|k| lx.triggers.get(k).is_none())
+        );
     }
 
     #[test]

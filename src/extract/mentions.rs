@@ -95,6 +95,11 @@ pub const ORG_HEADS: &[&str] = &[
     "caucus",
     "institution",
     "foundation",
+    "banco",
+    "banque",
+    "revenue",
+    "directorate-general",
+    "inspectorate",
 ];
 
 /// Heads that may be lowercase after a country or demonym ("Russia's foreign ministry").
@@ -430,8 +435,11 @@ fn case_ok(ctx: &Ctx, start: usize, len: usize, form: &str) -> bool {
                         | "gulf"
                 );
             // A long known name may open with its lowercase head ("the bank of Mexico").
-            let long_head = k == 0 && ftoks.len() >= 3 && ORG_HEADS.contains(&lower.as_str());
-            if (k == 0 && !long_head) || !common {
+            let long_head = k == 0
+                && ((ftoks.len() >= 3 && ORG_HEADS.contains(&lower.as_str()))
+                    // "told the Times": the article of a title is written lowercase.
+                    || (lower == "the" && ftoks.len() >= 2));
+            if !long_head && (k == 0 || !common) {
                 return false;
             }
         }
@@ -535,16 +543,26 @@ fn org_at(
         let f = prefer(forms, lex);
         country = country_of(lex, f.entity);
         if country.is_none() {
-            // A known institution that opens a longer name ("Senate Finance Committee").
-            if lex.entities[f.entity].kind != Kind::Organization
-                || ctx.all_caps
-                || !ctx.cap(i + len)
-            {
+            // A known institution, city or region that opens a longer name ("Senate Finance
+            // Committee", "Sao Paulo State Industries Federation").
+            if ctx.all_caps || !ctx.cap(i + len) || lex.entities[f.entity].subtype == "Country" {
                 return None;
             }
             words.extend((i..i + len).map(|j| ctx.n(j).to_string()));
         }
         k += len;
+        // "U.S.-China Joint Commission", "Sino-Soviet": a compound of two countries.
+        if ctx.w(k) == "-"
+            && ctx
+                .toks
+                .get(k)
+                .is_some_and(|t| t.span.start == ctx.toks[k - 1].span.end)
+            && let Some((l2, f2)) = known.get(k + 1).cloned().flatten()
+            && country_of(lex, prefer(&f2, lex).entity).is_some()
+            && ctx.cap(k + 1 + l2)
+        {
+            k += 1 + l2;
+        }
         if ctx.w(k) == "'s" {
             k += 1;
         }
@@ -595,7 +613,16 @@ fn org_at(
             continue;
         }
         if head_end.is_some() {
-            break;
+            // "Post and Telecommunications Ministry": a head inside a coordinated name.
+            let coordinated = matches!(n.as_str(), "and" | "&")
+                && ctx.cap(k + 1)
+                && known.get(k + 1).is_none_or(|x| x.is_none())
+                && !given_name(ctx, k + 1)
+                && (k + 1..(k + 4).min(ctx.len())).any(|x| ctx.is_org_head(x) && ctx.cap(x));
+            if !coordinated {
+                break;
+            }
+            head_end = None;
         }
         let mod_ok = if cap {
             title_at(ctx, k).is_none_or(|(_, t)| ctx.is_org_head(k + 1) || t.kind.is_empty())
@@ -623,7 +650,31 @@ fn org_at(
     words.truncate(words.len() - (k - end).min(words.len()));
     // Tails: "of Foreign Affairs", "of England", "in Ankara".
     let mut location = None;
-    if ctx.n(end) == "of" {
+    let last_head = words.last().map(|w| w.as_str()).unwrap_or("");
+    let tail_word = match ctx.n(end) {
+        "of" | "de" | "do" | "da" | "du" | "del" | "della" | "des" | "di" => true,
+        // "Commission for Africa", "Joint Commission on Commerce and Trade".
+        "on" | "for" => {
+            matches!(
+                last_head,
+                "commission"
+                    | "committee"
+                    | "council"
+                    | "forum"
+                    | "board"
+                    | "authority"
+                    | "agency"
+                    | "office"
+                    | "institute"
+                    | "fund"
+                    | "foundation"
+                    | "subcommittee"
+                    | "bureau"
+            ) && ctx.cap(end + 1)
+        }
+        _ => false,
+    };
+    if tail_word {
         let mut m = end + 1;
         if ctx.n(m) == "the" {
             m += 1;
@@ -650,7 +701,7 @@ fn org_at(
             m += 1;
         }
         if m > start_tail {
-            words.push("of".into());
+            words.push(ctx.n(end).to_string());
             words.extend(tail_words);
             end = m;
         }
