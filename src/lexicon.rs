@@ -371,7 +371,9 @@ impl Lexicon {
             .collect();
         for info in singles {
             let chars: Vec<char> = info.trigger.to_lowercase().chars().collect();
-            for skip in 1..chars.len() {
+            // Interior letters only: dropping the last one mostly gives a real word
+            // ("telephoned" → "telephone", "welcomed" → "welcome").
+            for skip in 1..chars.len() - 1 {
                 let variant: String = chars
                     .iter()
                     .enumerate()
@@ -715,6 +717,8 @@ mod tests {
         );
         // Short triggers get no typo variants, and real triggers are never shadowed.
         assert!(!lx.trigger_typos.contains_key("mt"));
+        assert!(!lx.trigger_typos.contains_key("telephone"));
+        assert!(!lx.trigger_typos.contains_key("welcome"));
         assert!(
             lx.trigger_typos
                 .keys()

@@ -698,15 +698,7 @@ pub fn find(
             let found = lex
                 .triggers
                 .longest_at(text, &s.tokens, k)
-                .map(|(l, i)| (l, i.clone()))
-                .or_else(|| {
-                    // A typo of a long verb trigger ("visted"): only in lowercase running text.
-                    let w = st.n(k);
-                    if st.cap(k) || lex.non_names.contains(w) {
-                        return None;
-                    }
-                    lex.trigger_typos.get(w).map(|i| (1, i.clone()))
-                });
+                .map(|(l, i)| (l, i.clone()));
             // "spoke with X by telephone": a call whose trigger is split around its object.
             let found = found.or_else(|| {
                 let w = st.n(k);
@@ -735,6 +727,14 @@ pub fn find(
                         },
                     )
                 })
+            });
+            // Last resort, a typo of a long verb trigger ("visted"), in lowercase running text.
+            let found = found.or_else(|| {
+                let w = st.n(k);
+                if st.cap(k) || lex.non_names.contains(w) {
+                    return None;
+                }
+                lex.trigger_typos.get(w).map(|i| (1, i.clone()))
             });
             let Some((len, info)) = found else {
                 k += 1;
