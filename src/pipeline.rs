@@ -181,3 +181,77 @@ pub fn build(
     }
     report
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::ArticleMeta;
+    use proptest::prelude::*;
+
+    /// Pieces of news-like text that exercise names, titles, triggers, cues, dates, quotes,
+    /// datelines and odd characters, in any order.
+    fn piece() -> impl Strategy<Value = String> {
+        prop_oneof![
+            Just("Foreign Minister ".to_string()),
+            Just("Anna Berg ".to_string()),
+            Just("met ".to_string()),
+            Just("held talks with ".to_string()),
+            Just("the Russian delegation was led by ".to_string()),
+            Just("in Geneva ".to_string()),
+            Just("on Friday ".to_string()),
+            Just("Nov. 14 ".to_string()),
+            Just("said. ".to_string()),
+            Just("did not ".to_string()),
+            Just("will meet ".to_string()),
+            Just("the U.S. ".to_string()),
+            Just("\"We agreed,\" ".to_string()),
+            Just("WASHINGTON, March 3 - ".to_string()),
+            Just("(Reporting by Jo Lee; Editing by Al Roy) ".to_string()),
+            Just("\n\n".to_string()),
+            Just("Рябков ".to_string()),
+            Just("Ɍeuters ".to_string()),
+            Just("'s ".to_string()),
+            Just(", ".to_string()),
+            "\\PC{0,12}",
+        ]
+    }
+
+    fn article(text: String) -> RawArticle {
+        RawArticle {
+            meta: ArticleMeta {
+                id: "p".into(),
+                published: Some("2024-05-03".into()),
+                ..Default::default()
+            },
+            text,
+            warnings: vec![],
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(300))]
+
+        #[test]
+        fn processing_never_panics_keeps_offsets_inside_and_is_deterministic(
+            parts in proptest::collection::vec(piece(), 0..40)
+        ) {
+            let text: String = parts.concat();
+            let chars = text.chars().count();
+            let lex = Lexicon::builtin();
+            let (ex, quads) = process(article(text.clone()), &lex);
+            for s in &ex.sentences {
+                prop_assert!(s.offsets.start <= s.offsets.end && s.offsets.end <= chars);
+            }
+            for m in &ex.mentions {
+                prop_assert!(m.offsets.start <= m.offsets.end && m.offsets.end <= chars);
+                prop_assert!(m.entity < ex.entities.len());
+            }
+            for e in &ex.events {
+                prop_assert!(e.trigger_offsets.end <= chars);
+                prop_assert!(e.participants.iter().all(|&p| p < ex.entities.len()));
+            }
+            let (_, again) = process(article(text), &lex);
+            prop_assert_eq!(quads, again);
+        }
+    }
+}

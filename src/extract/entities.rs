@@ -236,119 +236,124 @@ pub fn resolve(
         // Map from raw mention index to sentence-mention index.
         let mut idx_map: Vec<Option<usize>> = vec![None; ms.len()];
         for (mi, m) in ms.iter().enumerate() {
-            let resolved = match &m.reference {
-                // A one-word place or institution that is the surname of a person named in full
-                // here ("Mendoza" after "Carla Mendoza") refers to that person.
-                Ref::Known { surface, .. }
-                    if *surface == Surface::Name
-                        && !m.text.contains(' ')
-                        && surnames
-                            .get(&m.text.to_lowercase())
-                            .is_some_and(|v| v.len() == 1) =>
+            // "the Iranian news agency IRNA", "Organization of ... (OPEC)": a phrase followed by
+            // a known organisation names that organisation.
+            let apposed = ms.get(mi + 1).and_then(|n| match n.reference {
+                Ref::Known { entity, .. }
+                    if n.kind == Some(Kind::Organization)
+                        && (n.tok_start == m.tok_end
+                            || (n.tok_start == m.tok_end + 1
+                                && matches!(
+                                    seg.sentences[si].tokens[m.tok_end].text(text),
+                                    "(" | ","
+                                ))) =>
                 {
-                    Some((person(&mut b, &m.text, &surnames), false))
+                    Some(entity)
                 }
-                Ref::Known { entity, surface } => {
-                    let i = b.known(*entity);
-                    // Names are the forms the text uses; a demonym is not a name of its country.
-                    if *surface == Surface::Name {
-                        b.add_name(i, &m.text);
-                    }
-                    Some((i, *surface == Surface::Demonym))
-                }
-                // "the Iranian news agency IRNA", "Organization of ... (OPEC)": a phrase followed by
-                // a known organisation names that organisation.
-                Ref::OrgPhrase { .. } | Ref::OrgName
-                    if ms.get(mi + 1).is_some_and(|n| {
-                        matches!(n.reference, Ref::Known { .. })
-                            && n.kind == Some(Kind::Organization)
-                            && (n.tok_start == m.tok_end
-                                || (n.tok_start == m.tok_end + 1
-                                    && matches!(
-                                        seg.sentences[si].tokens[m.tok_end].text(text),
-                                        "(" | ","
-                                    )))
-                    }) =>
-                {
-                    let Ref::Known { entity, .. } = ms[mi + 1].reference else {
-                        unreachable!()
-                    };
+                _ => None,
+            });
+            let resolved = match (&m.reference, apposed) {
+                (Ref::OrgPhrase { .. } | Ref::OrgName, Some(entity)) => {
                     let i = b.known(entity);
                     b.add_name(i, &m.text);
                     Some((i, false))
                 }
-                // An acronym in brackets after an organisation ("Federation (FIESP)") and its
-                // later uses name that organisation.
-                Ref::OrgName
-                    if acronyms.contains_key(&m.text)
-                        || (m.tok_start >= 1
-                            && seg.sentences[si].tokens[m.tok_start - 1].text(text) == "("
-                            && mi > 0
-                            && sent.last().is_some_and(|p: &SentMention| {
-                                p.kind == Kind::Organization && p.tok_end + 1 == m.tok_start
-                            })) =>
-                {
-                    let i = match acronyms.get(&m.text) {
-                        Some(&i) => i,
-                        None => sent.last().map(|p| p.entity).unwrap_or(0),
-                    };
-                    acronyms.insert(m.text.clone(), i);
-                    b.add_name(i, &m.text);
-                    Some((i, false))
-                }
-                Ref::OrgPhrase {
-                    head,
-                    country,
-                    location,
-                } => {
-                    let i = org_phrase(&mut b, &m.text, head, *country, *location, &last_by_head);
-                    last_by_head.insert(head.clone(), i);
-                    Some((i, false))
-                }
-                Ref::OrgName => {
-                    let name = m.text.strip_prefix("The ").unwrap_or(&m.text).to_string();
-                    let lookup = known_org(lex, &name);
-                    let i = match lookup {
-                        Some(k) => b.known(k),
-                        None => b.get(
-                            format!("org-{}", slug(&name)),
-                            Kind::Organization,
-                            "",
-                            &name,
-                            None,
-                        ),
-                    };
-                    b.add_name(i, &name);
-                    Some((i, false))
-                }
-                Ref::Person => Some((person(&mut b, &m.text, &surnames), false)),
-                Ref::Nominal { kind, country } => {
-                    let want_country = country.map(|c| b.lex.entities[c].key.clone());
-                    recent_titled
-                        .iter()
-                        .rev()
-                        .find(|(_, k, c)| {
-                            k == kind
-                                && match (&want_country, c) {
-                                    (Some(w), Some(c)) => w == c,
-                                    _ => true,
-                                }
-                        })
-                        .map(|(e, _, _)| (*e, false))
-                }
-                Ref::Unknown => {
-                    // A bare surname (any case) of a person named in full in this article.
-                    let words: Vec<&str> = m.text.split_whitespace().collect();
-                    let last = words.last().map(|w| w.to_lowercase()).unwrap_or_default();
-                    let single_known = surnames.get(&last).is_some_and(|v| {
-                        words.len() == 1 || v.iter().any(|full| full.eq_ignore_ascii_case(&m.text))
-                    }) || (words.len() == 1 && titled_surnames.contains(&last));
-                    if single_known {
+                _ => match &m.reference {
+                    // A one-word place or institution that is the surname of a person named in full
+                    // here ("Mendoza" after "Carla Mendoza") refers to that person.
+                    Ref::Known { surface, .. }
+                        if *surface == Surface::Name
+                            && !m.text.contains(' ')
+                            && surnames
+                                .get(&m.text.to_lowercase())
+                                .is_some_and(|v| v.len() == 1) =>
+                    {
                         Some((person(&mut b, &m.text, &surnames), false))
-                    } else {
-                        None
                     }
-                }
+                    Ref::Known { entity, surface } => {
+                        let i = b.known(*entity);
+                        // Names are the forms the text uses; a demonym is not a name of its country.
+                        if *surface == Surface::Name {
+                            b.add_name(i, &m.text);
+                        }
+                        Some((i, *surface == Surface::Demonym))
+                    }
+                    // An acronym in brackets after an organisation ("Federation (FIESP)") and its
+                    // later uses name that organisation.
+                    Ref::OrgName
+                        if acronyms.contains_key(&m.text)
+                            || (m.tok_start >= 1
+                                && seg.sentences[si].tokens[m.tok_start - 1].text(text) == "("
+                                && mi > 0
+                                && sent.last().is_some_and(|p: &SentMention| {
+                                    p.kind == Kind::Organization && p.tok_end + 1 == m.tok_start
+                                })) =>
+                    {
+                        let i = match acronyms.get(&m.text) {
+                            Some(&i) => i,
+                            None => sent.last().map(|p| p.entity).unwrap_or(0),
+                        };
+                        acronyms.insert(m.text.clone(), i);
+                        b.add_name(i, &m.text);
+                        Some((i, false))
+                    }
+                    Ref::OrgPhrase {
+                        head,
+                        country,
+                        location,
+                    } => {
+                        let i =
+                            org_phrase(&mut b, &m.text, head, *country, *location, &last_by_head);
+                        last_by_head.insert(head.clone(), i);
+                        Some((i, false))
+                    }
+                    Ref::OrgName => {
+                        let name = m.text.strip_prefix("The ").unwrap_or(&m.text).to_string();
+                        let lookup = known_org(lex, &name);
+                        let i = match lookup {
+                            Some(k) => b.known(k),
+                            None => b.get(
+                                format!("org-{}", slug(&name)),
+                                Kind::Organization,
+                                "",
+                                &name,
+                                None,
+                            ),
+                        };
+                        b.add_name(i, &name);
+                        Some((i, false))
+                    }
+                    Ref::Person => Some((person(&mut b, &m.text, &surnames), false)),
+                    Ref::Nominal { kind, country } => {
+                        let want_country = country.map(|c| b.lex.entities[c].key.clone());
+                        recent_titled
+                            .iter()
+                            .rev()
+                            .find(|(_, k, c)| {
+                                k == kind
+                                    && match (&want_country, c) {
+                                        (Some(w), Some(c)) => w == c,
+                                        _ => true,
+                                    }
+                            })
+                            .map(|(e, _, _)| (*e, false))
+                    }
+                    Ref::Unknown => {
+                        // A bare surname (any case) of a person named in full in this article.
+                        let words: Vec<&str> = m.text.split_whitespace().collect();
+                        let last = words.last().map(|w| w.to_lowercase()).unwrap_or_default();
+                        let single_known = surnames.get(&last).is_some_and(|v| {
+                            words.len() == 1
+                                || v.iter().any(|full| full.eq_ignore_ascii_case(&m.text))
+                        }) || (words.len() == 1
+                            && titled_surnames.contains(&last));
+                        if single_known {
+                            Some((person(&mut b, &m.text, &surnames), false))
+                        } else {
+                            None
+                        }
+                    }
+                },
             };
             let Some((entity, demonym)) = resolved else {
                 continue;
