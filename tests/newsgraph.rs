@@ -897,3 +897,17 @@ fn html_pages_and_warc_files_are_read_like_other_articles() {
         !t.contains("Other story") && !t.contains("All rights reserved")
     }));
 }
+
+/// Sentences that look like meetings and are not: a relative clause, "signed up for", a named
+/// award, a possessive visit, "its hosts", co-hosts of a future event. One real call remains.
+#[test]
+fn precision_traps_give_only_the_real_phone_call() {
+    let ex = &extract_file("precision-traps.txt")[0];
+    assert_eq!(
+        held_pairs(ex),
+        BTreeSet::from([pair("Anna Kim", "Luis de la Fuente")])
+    );
+    let e = meeting_of(ex, "Anna Kim", "Luis de la Fuente");
+    assert_eq!(e.event_type, "PhoneCall");
+    assert_eq!(date_of(e), "2025-03-13");
+}

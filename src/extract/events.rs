@@ -345,6 +345,17 @@ fn status(st: &Sent, lex: &Lexicon, t0: usize, t1: usize, verb: bool) -> Status 
         match kind {
             CueKind::Cancelled => cancelled = true,
             CueKind::Planned if near_before || (after && k - t1 <= 1) => planned = true,
+            // "talks with X later this month", "a visit next week": a time to come, anywhere
+            // in the clause.
+            CueKind::Planned
+                if after
+                    && matches!(
+                        st.n(k),
+                        "later" | "next" | "upcoming" | "coming" | "tomorrow"
+                    ) =>
+            {
+                planned = true
+            }
             // After a noun ("the meeting did not take place") a negation must deny that it
             // happened; "the meeting should not be seen as a sign" does not.
             CueKind::Negation
@@ -760,6 +771,20 @@ pub fn find(
                     continue;
                 }
             }
+            // "its hosts", "the visits", "a call": a verb form after a determiner is a noun.
+            if info.verb
+                && t0 > 0
+                && matches!(
+                    st.n(t0 - 1),
+                    "its" | "the" | "a" | "an" | "their" | "his" | "her" | "our"
+                )
+            {
+                continue;
+            }
+            // "signed up for", "signed on": joining, not signing an agreement.
+            if info.event_type == "Signing" && matches!(st.n(t1), "up" | "on" | "off") {
+                continue;
+            }
             // Inside a name ("Meet the Press") or a capitalised title: not a trigger.
             if st.cover[t0].is_some() || (t0 > 0 && st.cap(t0) && !st.headline) {
                 continue;
@@ -821,8 +846,12 @@ pub fn find(
             });
             let pp_word =
                 |w: &str| matches!(w, "after" | "following" | "during") || (travel && w == "for");
+            let owned = (t0.saturating_sub(3)..t0)
+                .any(|j| matches!(st.n(j), "his" | "her" | "its" | "their"));
             let after_pp = !info.verb
                 && !fronted
+                && !owned
+                && !possessive
                 && (t0.saturating_sub(4)..t0).any(|j| pp_word(st.n(j)))
                 && (t0.saturating_sub(4)..t0).all(|j| st.cover[j].is_none());
             if after_pp {
@@ -876,6 +905,34 @@ pub fn find(
             {
                 push(&mut participants, owner);
             }
+            // "councillors who back Mr Flight met Mr Tanguay": a relative clause between subject
+            // and verb holds no subject; "X, whom he said spoke ...": the antecedent is.
+            let mut lo = lo;
+            let mut subj_end = subj_end;
+            if lo > st.body_start && matches!(st.n(lo - 1), "who" | "whom" | "which") && info.verb {
+                let rel = lo - 1;
+                let head_lo = clause_start(&st, rel);
+                if t0 == lo {
+                    // "X, who met Y": the antecedent right before "who".
+                    if let Some(a) = st
+                        .ms
+                        .iter()
+                        .enumerate()
+                        .rev()
+                        .find(|(_, m)| {
+                            m.tok_end <= rel && m.tok_end + 2 >= rel && m.affiliation_of.is_none()
+                        })
+                        .map(|(mi, _)| mi)
+                        && let Some(e) = actor(&st, lex, ex, a)
+                    {
+                        push(&mut participants, e);
+                    }
+                } else {
+                    // The relative clause ends before the verb: the subject is the head phrase.
+                    lo = head_lo;
+                    subj_end = rel;
+                }
+            }
             // "They told Reuters the two discussed ...": the subject comes after the reporting
             // verb and its addressee.
             let mut lo_subj = lo;
@@ -916,7 +973,16 @@ pub fn find(
                 push(&mut participants, recent_countries[n - 2]);
                 push(&mut participants, recent_countries[n - 1]);
             }
-            if info.verb || support || possessive {
+            if possessive
+                && !info.verb
+                && !support
+                && let Some(mi) = st.cover[t0 - 2]
+                && let Some(e) = actor(&st, lex, ex, mi)
+            {
+                // "Thatcher's visit": the possessor, not everyone named before it.
+                push(&mut participants, e);
+            }
+            if info.verb || support {
                 for (mi, m) in st.ms.iter().enumerate() {
                     if m.tok_end <= subj_end && m.tok_start >= lo_subj {
                         // Skip speakers of a frame that encloses the trigger ("X said A met B").
@@ -1144,7 +1210,15 @@ pub fn find(
                 }
             }
             // "welcomed the statement", "received a letter": a hosting verb needs someone to host.
-            if info.event_type == "Hosting" && info.verb && obj_end > t1 {
+            if info.event_type == "Hosting" && info.verb && st.n(t1) == "by" {
+                // "X was hosted by A and B": the guest X must be someone.
+                let guest = st.ms.iter().enumerate().any(|(mi, m)| {
+                    m.tok_end <= t0 && m.tok_start >= lo && actor(&st, lex, ex, mi).is_some()
+                }) || (lo..t0).any(|j| PRONOUNS_SUBJ.contains(&st.n(j)));
+                if !guest {
+                    continue;
+                }
+            } else if info.event_type == "Hosting" && info.verb && obj_end > t1 {
                 let hosted = st.ms.iter().enumerate().any(|(mi, m)| {
                     m.tok_start >= t1 && m.tok_end <= obj_end && actor(&st, lex, ex, mi).is_some()
                 });

@@ -751,7 +751,10 @@ fn name_token(ctx: &Ctx, i: usize) -> bool {
 }
 
 fn particle(ctx: &Ctx, i: usize) -> bool {
-    ctx.lex.particles.contains(ctx.n(i)) && name_token(ctx, i + 1)
+    // "de la Madrid", "van der Meer": a particle may be followed by another one.
+    ctx.lex.particles.contains(ctx.n(i))
+        && (name_token(ctx, i + 1)
+            || (ctx.lex.particles.contains(ctx.n(i + 1)) && name_token(ctx, i + 2)))
 }
 
 fn strip_diacritics(s: &str) -> String {
@@ -939,7 +942,38 @@ pub fn find(ctx: &Ctx, sentence: usize) -> Vec<Mention> {
             let given = given_name(ctx, start) && len >= 2;
             let apposition = len >= 2 && apposition_title(ctx, j);
             let reporting = len >= 2 && matches!(ctx.n(j), "said" | "says" | "told" | "added");
-            let person = titled || given || apposition || reporting;
+            // "the Cecil B DeMille award", "the Nelson Mandela Foundation": a name inside the name
+            // of a thing is not a person mention.
+            let named_thing = matches!(
+                ctx.n(j),
+                "award"
+                    | "awards"
+                    | "prize"
+                    | "prizes"
+                    | "medal"
+                    | "trophy"
+                    | "cup"
+                    | "lecture"
+                    | "scholarship"
+                    | "fellowship"
+                    | "memorial"
+                    | "airport"
+                    | "bridge"
+                    | "stadium"
+                    | "street"
+                    | "avenue"
+                    | "square"
+                    | "centre"
+                    | "center"
+                    | "hall"
+                    | "school"
+                    | "college"
+                    | "doctrine"
+                    | "era"
+                    | "show"
+                    | "festival"
+            );
+            let person = !named_thing && (titled || given || apposition || reporting);
             // "the official newspaper El Peruano", "the daily Fraternite Matin": a name in
             // apposition to a media noun is a media organisation.
             let media = !person && start > 0 && MEDIA_NOUNS.contains(&ctx.n(start - 1));
