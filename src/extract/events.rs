@@ -1078,7 +1078,9 @@ pub fn find(
                     guard += 1;
                     if let Some(mi) = st.cover[j] {
                         let m = &st.ms[mi];
-                        if let Some(e) = actor(&st, lex, ex, mi) {
+                        // "welcomed Tony Blair's courage": a possessor is not the object.
+                        let possessor = st.n(m.tok_end) == "'s";
+                        if !possessor && let Some(e) = actor(&st, lex, ex, mi) {
                             push(&mut participants, e);
                         }
                         j = m.tok_end;

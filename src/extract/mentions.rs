@@ -802,8 +802,14 @@ pub fn find(ctx: &Ctx, sentence: usize) -> Vec<Mention> {
             continue;
         }
         // A person name before a known place ("Michael Jordan") is handled by the name run.
+        // "Minister Mendoza did ...": a one-word known name right after a title, and not
+        // followed by more of a name or title, is a surname. A demonym never is ("Deputy
+        // Iranian Finance Minister").
         let after_title = pending_title.as_ref().is_some_and(|(_, _, te)| *te == i)
-            && known[i].as_ref().is_some_and(|(len, _)| *len == 1)
+            && known[i].as_ref().is_some_and(|(len, forms)| {
+                *len == 1 && forms.iter().all(|f| f.surface == Surface::Name)
+            })
+            && !ctx.cap(i + 1)
             && !ctx.all_caps;
         if let Some((len, forms)) = &known[i]
             && !(given_name(ctx, i.wrapping_sub(1)) && i > 0 && ctx.cap(i - 1))
