@@ -485,6 +485,11 @@ pub fn to_quads(ex: &Extraction) -> Vec<Quad> {
             );
         }
         m.derived(&ev, e.sentence);
+        // The sentence with the trigger: the one to show as evidence.
+        if e.sentence < ex.sentences.len() {
+            let si = m.sentence_iri(e.sentence);
+            m.add(ev.clone(), ng("mainSentence"), si);
+        }
         for s in &e.support {
             let si = m.sentence_iri(*s);
             m.add(ev.clone(), prov("wasDerivedFrom"), si);
