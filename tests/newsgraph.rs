@@ -911,3 +911,28 @@ fn precision_traps_give_only_the_real_phone_call() {
     assert_eq!(e.event_type, "PhoneCall");
     assert_eq!(date_of(e), "2025-03-13");
 }
+
+#[test]
+fn names_by_apposition_particles_and_title_surnames() {
+    let ex = &extract_file("names.txt")[0];
+    let persons: BTreeSet<&str> = ex
+        .entities
+        .iter()
+        .filter(|e| e.kind == Kind::Person)
+        .map(|e| e.name.as_str())
+        .collect();
+    for p in ["Hiroko Tanabe", "Khalid bin Saad al-Rashidi", "Nora King"] {
+        assert!(persons.contains(p), "{p} missing from {persons:?}");
+    }
+    assert!(
+        persons
+            .iter()
+            .all(|p| !p.contains("School") && !p.contains("TEJO")),
+        "{persons:?}"
+    );
+    assert!(
+        ex.entities
+            .iter()
+            .any(|e| e.kind == Kind::Organization && e.name.contains("Greenfield Primary School"))
+    );
+}

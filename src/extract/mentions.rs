@@ -100,6 +100,18 @@ pub const ORG_HEADS: &[&str] = &[
     "revenue",
     "directorate-general",
     "inspectorate",
+    "school",
+    "academy",
+    "hospital",
+    "church",
+    "museum",
+    "theatre",
+    "theater",
+    "library",
+    "club",
+    "society",
+    "orchestra",
+    "council",
 ];
 
 /// Heads that may be lowercase after a country or demonym ("Russia's foreign ministry").
@@ -747,7 +759,12 @@ fn name_token(ctx: &Ctx, i: usize) -> bool {
     if ctx.cap(i) || ctx.toks[i].upper {
         return !ctx.non_name(i) && !ctx.is_org_head(i);
     }
-    false
+    // Arabic article prefixes: "al-Nahayan", "el-Sisi".
+    let w = ctx.w(i);
+    ["al-", "el-", "ul-", "ad-", "as-", "ash-"].iter().any(|p| {
+        w.strip_prefix(p)
+            .is_some_and(|rest| rest.chars().next().is_some_and(char::is_uppercase))
+    })
 }
 
 fn particle(ctx: &Ctx, i: usize) -> bool {
@@ -916,9 +933,13 @@ pub fn find(ctx: &Ctx, sentence: usize) -> Vec<Mention> {
             let mut j = i;
             let mut after_particle = false;
             while j < n && j - start < 6 {
+                // "Carla Mendoza", "Oona King": after a given name, a one-word place or title
+                // that ends the run is the surname.
                 let surname_slot = j == start + 1
                     && given_name(ctx, start)
-                    && known[j].as_ref().is_some_and(|(l, _)| *l == 1)
+                    && (known[j].as_ref().is_some_and(|(l, _)| *l == 1)
+                        || title_at(ctx, j).is_some_and(|(l, _)| l == 1))
+                    && ctx.cap(j)
                     && !ctx.cap(j + 1);
                 let inner_name = name_token(ctx, j)
                     && (j == start
@@ -945,6 +966,19 @@ pub fn find(ctx: &Ctx, sentence: usize) -> Vec<Mention> {
             let titled = pending_title
                 .as_ref()
                 .is_some_and(|(_, _, te)| *te == start || (ctx.w(*te) == "," && *te + 1 == start));
+            // "The vice minister of X, Makoto Kuroda, flew ...": a name set off by commas
+            // shortly after a title.
+            let appositive = len >= 2
+                && start > 0
+                && ctx.w(start - 1) == ","
+                && ctx.w(j) == ","
+                && pending_title
+                    .as_ref()
+                    .is_some_and(|(_, _, te)| *te < start && start - *te <= 10)
+                && (start..j).all(|x| known[x].is_none() && !ctx.toks[x].upper);
+            // Capital-letter runs in running text ("SANTA BARBARA, April 13 -") are datelines
+            // or headings, not people.
+            let shouted = len >= 2 && (start..j).all(|x| ctx.toks[x].upper);
             let given = given_name(ctx, start) && len >= 2;
             let apposition = len >= 2 && apposition_title(ctx, j);
             let reporting = len >= 2 && matches!(ctx.n(j), "said" | "says" | "told" | "added");
@@ -979,7 +1013,9 @@ pub fn find(ctx: &Ctx, sentence: usize) -> Vec<Mention> {
                     | "show"
                     | "festival"
             );
-            let person = !named_thing && (titled || given || apposition || reporting);
+            let person = !named_thing
+                && !(shouted && !titled)
+                && (titled || given || apposition || reporting || appositive);
             // "the official newspaper El Peruano", "the daily Fraternite Matin": a name in
             // apposition to a media noun is a media organisation.
             let media = !person && start > 0 && MEDIA_NOUNS.contains(&ctx.n(start - 1));
