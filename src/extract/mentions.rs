@@ -1014,7 +1014,7 @@ pub fn find(ctx: &Ctx, sentence: usize) -> Vec<Mention> {
                     | "festival"
             );
             let person = !named_thing
-                && !(shouted && !titled)
+                && (!shouted || titled)
                 && (titled || given || apposition || reporting || appositive);
             // "the official newspaper El Peruano", "the daily Fraternite Matin": a name in
             // apposition to a media noun is a media organisation.
