@@ -426,6 +426,9 @@ pub fn to_quads(ex: &Extraction) -> Vec<Quad> {
             ng("roleKind"),
             Literal::new_simple_literal(&r.kind),
         );
+        if let Some(t) = r.posted_to {
+            m.add(ri.clone(), ng("postedTo"), eiris[t].clone());
+        }
         if let Some(o) = r.organization {
             m.add(ri.clone(), org("organization"), eiris[o].clone());
         }

@@ -936,3 +936,39 @@ fn names_by_apposition_particles_and_title_surnames() {
             .any(|e| e.kind == Kind::Organization && e.name.contains("Greenfield Primary School"))
     );
 }
+
+#[test]
+fn roles_are_org_memberships_with_organisation_and_post() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("db");
+    bin()
+        .args(["build", "--store"])
+        .arg(&store)
+        .arg(fixtures().join("roles.txt"))
+        .assert()
+        .success();
+    let rows = json_rows(
+        &store,
+        "-e=SELECT ?name ?title ?org ?to WHERE { GRAPH ?g { ?m a org:Membership ; org:member/schema:name ?name ; ng:title ?title . OPTIONAL { ?m org:organization/schema:name ?org } OPTIONAL { ?m ng:postedTo/schema:name ?to } } } ORDER BY ?name",
+    );
+    let got: Vec<(String, String, String, String)> = rows
+        .iter()
+        .map(|r| {
+            let v = |k: &str| r.get(k).and_then(|x| x.as_str()).unwrap_or("").to_string();
+            (v("name"), v("title"), v("org"), v("to"))
+        })
+        .collect();
+    assert_eq!(got.len(), 2, "{got:?}");
+    assert_eq!(got[0].0, "Erik Holm");
+    assert_eq!(got[0].1, "spokesman");
+    assert!(got[0].2.contains("Foreign"), "{got:?}");
+    assert_eq!(
+        got[1],
+        (
+            "Lucia Ferrer".into(),
+            "ambassador".into(),
+            "Madrid".into(),
+            "Canada".into()
+        )
+    );
+}

@@ -398,11 +398,32 @@ pub fn resolve(
                 });
                 recent_titled.push((entity, t.kind.clone(), country_key));
                 let s = seg.sentences[si].tokens[*ts].span.start;
+                // "ambassador to Washington", "envoy to the UN": where the post is accredited.
+                let toks = &seg.sentences[si].tokens;
+                let te = m.title.as_ref().map(|(_, _, te)| *te).unwrap_or(0);
+                let posted_to = (te < toks.len() && toks[te].text(text) == "to")
+                    .then(|| {
+                        let mut k = te + 1;
+                        if toks.get(k).is_some_and(|t| t.text(text) == "the") {
+                            k += 1;
+                        }
+                        lex.surfaces.longest_at(text, toks, k).map(|(_, forms)| {
+                            let f = forms
+                                .iter()
+                                .find(|f| lex.entities[f.entity].kind != Kind::Person)
+                                .unwrap_or(&forms[0]);
+                            f.entity
+                        })
+                    })
+                    .flatten()
+                    .filter(|&k| k < lex.entities.len())
+                    .map(|k| b.known(k));
                 roles.push(Role {
                     person: entity,
                     title: t.title.clone(),
                     kind: t.kind.clone(),
                     organization,
+                    posted_to,
                     sentence: si,
                     offsets: Offsets {
                         start: mapper.map(s, m.end).start,

@@ -751,6 +751,16 @@ fn org_at(
     ))
 }
 
+/// Is token `x` covered by a lexicon match starting at or before it?
+fn inside_known(known: &[Option<(usize, Vec<SurfaceForm>)>], x: usize) -> bool {
+    (x.saturating_sub(8)..=x.min(known.len().saturating_sub(1))).any(|y| {
+        known
+            .get(y)
+            .and_then(|k| k.as_ref())
+            .is_some_and(|(l, _)| y + l > x)
+    })
+}
+
 /// Is token `i` part of a person name (capitalised word, initial, or name particle)?
 fn name_token(ctx: &Ctx, i: usize) -> bool {
     if !ctx.is_word(i) {
@@ -963,9 +973,19 @@ pub fn find(ctx: &Ctx, sentence: usize) -> Vec<Mention> {
             }
             let len = j - start;
             let (s, e, text) = ctx.span_text(start, j);
-            let titled = pending_title
-                .as_ref()
-                .is_some_and(|(_, _, te)| *te == start || (ctx.w(*te) == "," && *te + 1 == start));
+            // The title stands right before the name, or only its complement ("ambassador to
+            // Washington, A. B.") and a comma come between.
+            let titled = pending_title.as_ref().is_some_and(|(_, _, te)| {
+                *te == start
+                    || (*te < start
+                        && start - *te <= 8
+                        && ctx.w(start - 1) == ","
+                        && (*te..start).any(|x| inside_known(&known, x))
+                        && (*te..start).all(|x| {
+                            matches!(ctx.n(x), "," | "to" | "for" | "of" | "the")
+                                || inside_known(&known, x)
+                        }))
+            });
             // "The vice minister of X, Makoto Kuroda, flew ...": a name set off by commas
             // shortly after a title.
             let appositive = len >= 2
@@ -1074,10 +1094,16 @@ pub fn find(ctx: &Ctx, sentence: usize) -> Vec<Mention> {
             continue;
         }
         if ctx.is_word(i) && !matches!(ctx.n(i), "and" | "of" | "the") {
-            // Keep an affiliation only across the title that follows it.
+            // Keep an affiliation across the title that follows it, and across a few
+            // modifiers before that title ("Moscow's newly appointed ambassador").
             if pending_title.as_ref().is_none_or(|(_, _, te)| *te + 2 < i) {
                 pending_title = None;
-                pending_aff = None;
+                let aff_near = pending_aff
+                    .and_then(|a| out.get(a))
+                    .is_some_and(|m| i <= m.tok_end + 3 && !ctx.cap(i));
+                if !aff_near {
+                    pending_aff = None;
+                }
             }
         }
         i += 1;

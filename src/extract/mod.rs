@@ -87,6 +87,8 @@ pub struct Role {
     pub title: String,
     pub kind: String,
     pub organization: Option<usize>,
+    /// Where the post is accredited ("ambassador to Washington").
+    pub posted_to: Option<usize>,
     pub sentence: usize,
     pub offsets: Offsets,
 }
@@ -393,9 +395,15 @@ pub fn describe(ex: &Extraction) -> String {
                 name(r.person),
                 r.title,
                 r.kind,
-                r.organization
-                    .map(|x| format!(" of {}", name(x)))
-                    .unwrap_or_default()
+                format!(
+                    "{}{}",
+                    r.organization
+                        .map(|x| format!(" of {}", name(x)))
+                        .unwrap_or_default(),
+                    r.posted_to
+                        .map(|x| format!(", posted to {}", name(x)))
+                        .unwrap_or_default()
+                )
             );
         }
     }
