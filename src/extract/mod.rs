@@ -391,19 +391,16 @@ pub fn describe(ex: &Extraction) -> String {
         for r in &ex.roles {
             let _ = writeln!(
                 o,
-                "     {} -- {} ({}){}",
+                "     {} -- {} ({}){}{}",
                 name(r.person),
                 r.title,
                 r.kind,
-                format!(
-                    "{}{}",
-                    r.organization
-                        .map(|x| format!(" of {}", name(x)))
-                        .unwrap_or_default(),
-                    r.posted_to
-                        .map(|x| format!(", posted to {}", name(x)))
-                        .unwrap_or_default()
-                )
+                r.organization
+                    .map(|x| format!(" of {}", name(x)))
+                    .unwrap_or_default(),
+                r.posted_to
+                    .map(|x| format!(", posted to {}", name(x)))
+                    .unwrap_or_default()
             );
         }
     }
