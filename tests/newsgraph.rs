@@ -45,6 +45,19 @@ fn json_rows(store: &Path, query: &str) -> Vec<serde_json::Map<String, serde_jso
         .collect()
 }
 
+/// Builds a fresh store in a temporary directory from the given inputs; the build must succeed.
+fn built(inputs: &[PathBuf]) -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("db");
+    bin()
+        .args(["build", "--store"])
+        .arg(&store)
+        .args(inputs)
+        .assert()
+        .success();
+    (dir, store)
+}
+
 fn count_quads(store: &Path) -> u64 {
     let rows = json_rows(
         store,
@@ -509,14 +522,7 @@ fn an_all_caps_headline_adds_no_false_names() {
 /// its place and date, and nothing else.
 #[test]
 fn the_samples_give_exactly_the_expected_meetings() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = dir.path().join("db");
-    bin()
-        .args(["build", "--store"])
-        .arg(&store)
-        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("samples"))
-        .assert()
-        .success();
+    let (_dir, store) = built(&[Path::new(env!("CARGO_MANIFEST_DIR")).join("samples")]);
     let got: BTreeSet<(String, String, String, String)> = json_rows(&store, "who-met-whom")
         .into_iter()
         .map(|r| {
@@ -652,15 +658,10 @@ fn the_samples_give_exactly_the_expected_meetings() {
 
 #[test]
 fn the_same_person_is_one_node_across_articles_in_the_store() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = dir.path().join("db");
-    bin()
-        .args(["build", "--store"])
-        .arg(&store)
-        .arg(fixtures().join("cross-article-a.txt"))
-        .arg(fixtures().join("cross-article-b.txt"))
-        .assert()
-        .success();
+    let (_dir, store) = built(&[
+        fixtures().join("cross-article-a.txt"),
+        fixtures().join("cross-article-b.txt"),
+    ]);
     let rows = json_rows(
         &store,
         "-e=SELECT ?e (COUNT(DISTINCT ?g) AS ?n) WHERE { GRAPH ?g { ?m itsrdf:taIdentRef ?e . ?e a schema:Person ; schema:name ?name . FILTER(CONTAINS(?name, \"Lavrov\")) } } GROUP BY ?e",
@@ -736,14 +737,7 @@ fn seeds_store_holds_no_noise_and_latin_names() {
     }
     let gold: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&gold).unwrap()).unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let store = dir.path().join("db");
-    bin()
-        .args(["build", "--store"])
-        .arg(&store)
-        .arg(&input)
-        .assert()
-        .success();
+    let (_dir, store) = built(std::slice::from_ref(&input));
     // Labels, names, event triggers and claim texts: everything a user reads.
     let literals: Vec<String> = json_rows(
         &store,
@@ -939,14 +933,7 @@ fn names_by_apposition_particles_and_title_surnames() {
 
 #[test]
 fn roles_are_org_memberships_with_organisation_and_post() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = dir.path().join("db");
-    bin()
-        .args(["build", "--store"])
-        .arg(&store)
-        .arg(fixtures().join("roles.txt"))
-        .assert()
-        .success();
+    let (_dir, store) = built(&[fixtures().join("roles.txt")]);
     let rows = json_rows(
         &store,
         "-e=SELECT ?name ?title ?org ?to WHERE { GRAPH ?g { ?m a org:Membership ; org:member/schema:name ?name ; ng:title ?title . OPTIONAL { ?m org:organization/schema:name ?org } OPTIONAL { ?m ng:postedTo/schema:name ?to } } } ORDER BY ?name",

@@ -1046,18 +1046,14 @@ pub fn find(ctx: &Ctx, sentence: usize) -> Vec<Mention> {
                 && (3..=7).contains(&ctx.w(start).chars().filter(|c| c.is_alphabetic()).count())
                 && !ctx.non_name(start);
             if media || acronym {
-                out.push(Mention {
+                out.push(Mention::new(
+                    ctx,
                     sentence,
-                    tok_start: start,
-                    tok_end: j,
-                    start: s,
-                    end: e,
-                    text,
-                    kind: Some(Kind::Organization),
-                    reference: Ref::OrgName,
-                    title: None,
-                    affiliation: None,
-                });
+                    start,
+                    j,
+                    Some(Kind::Organization),
+                    Ref::OrgName,
+                ));
                 pending_aff = Some(out.len() - 1);
                 i = j;
                 continue;
