@@ -44,8 +44,6 @@ pub struct SentMention {
     pub tok_end: usize,
     pub start: usize,
     pub end: usize,
-    /// Title kind of the person at this mention (spokesperson, minister ...), if stated here.
-    pub title_kind: Option<String>,
     /// A demonym use ("Russian diplomats"), not a name.
     pub demonym: bool,
     /// This mention qualifies the title of a person mention (index in the sentence list).
@@ -57,8 +55,6 @@ pub struct Resolved {
     pub mentions: Vec<MentionRecord>,
     pub roles: Vec<Role>,
     pub sentence_mentions: Vec<Vec<SentMention>>,
-    /// Title kinds each person holds anywhere in the article.
-    pub person_titles: HashMap<usize, Vec<String>>,
 }
 
 struct Builder<'a> {
@@ -224,7 +220,6 @@ pub fn resolve(
     let mut out_mentions = Vec::new();
     let mut roles = Vec::new();
     let mut sentence_mentions = Vec::new();
-    let mut person_titles: HashMap<usize, Vec<String>> = HashMap::new();
     // Last organisation entity seen per canonical head, for "the Foreign Ministry".
     let mut last_by_head: HashMap<String, usize> = HashMap::new();
     // Acronyms introduced in brackets, to the organisation they stand for.
@@ -377,14 +372,9 @@ pub fn resolve(
                     text: m.text.clone(),
                 });
             }
-            let title_kind = m.title.as_ref().map(|(t, _, _)| t.kind.clone());
             if let Some((t, ts, _)) = &m.title
                 && kind == Kind::Person
             {
-                person_titles
-                    .entry(entity)
-                    .or_default()
-                    .push(t.kind.clone());
                 let organization = m
                     .affiliation
                     .and_then(|a| idx_map.get(a).copied().flatten())
@@ -439,7 +429,6 @@ pub fn resolve(
                 tok_end: m.tok_end,
                 start: m.start,
                 end: m.end,
-                title_kind,
                 demonym,
                 affiliation_of: None,
             });
@@ -488,13 +477,11 @@ pub fn resolve(
         }
         e.names.sort();
     }
-    let _ = b.article;
     Resolved {
         entities: b.entities,
         mentions: out_mentions,
         roles,
         sentence_mentions,
-        person_titles,
     }
 }
 

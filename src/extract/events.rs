@@ -576,7 +576,7 @@ fn clause_end(st: &Sent, t: usize) -> usize {
 }
 
 /// Mentions (indices) that can act: persons, organisations, countries, demonyms with a group noun.
-fn actor(st: &Sent, lex: &Lexicon, ex: &Extraction, m: usize) -> Option<usize> {
+fn actor(st: &Sent, ex: &Extraction, m: usize) -> Option<usize> {
     let sm = &st.ms[m];
     if sm.affiliation_of.is_some() {
         return None;
@@ -623,7 +623,6 @@ fn actor(st: &Sent, lex: &Lexicon, ex: &Extraction, m: usize) -> Option<usize> {
                 return Some(sm.entity);
             }
             // A capital acting is its country's government (metonymy).
-            let _ = lex;
             e.country.filter(|_| e.subtype == "City")
         }
     }
@@ -863,7 +862,7 @@ pub fn find(
                     if m.tok_start >= lo
                         && m.tok_end <= pp
                         && !fr.iter().any(|f| f.speaker_mention == Some(mi))
-                        && let Some(e) = actor(&st, lex, ex, mi)
+                        && let Some(e) = actor(&st, ex, mi)
                     {
                         push(&mut participants, e);
                     }
@@ -923,7 +922,7 @@ pub fn find(
                             m.tok_end <= rel && m.tok_end + 2 >= rel && m.affiliation_of.is_none()
                         })
                         .map(|(mi, _)| mi)
-                        && let Some(e) = actor(&st, lex, ex, a)
+                        && let Some(e) = actor(&st, ex, a)
                     {
                         push(&mut participants, e);
                     }
@@ -977,7 +976,7 @@ pub fn find(
                 && !info.verb
                 && !support
                 && let Some(mi) = st.cover[t0 - 2]
-                && let Some(e) = actor(&st, lex, ex, mi)
+                && let Some(e) = actor(&st, ex, mi)
             {
                 // "Thatcher's visit": the possessor, not everyone named before it.
                 push(&mut participants, e);
@@ -992,7 +991,7 @@ pub fn find(
                         {
                             continue;
                         }
-                        if let Some(e) = actor(&st, lex, ex, mi) {
+                        if let Some(e) = actor(&st, ex, mi) {
                             push(&mut participants, e);
                         }
                     }
@@ -1080,7 +1079,7 @@ pub fn find(
                         let m = &st.ms[mi];
                         // "welcomed Tony Blair's courage": a possessor is not the object.
                         let possessor = st.n(m.tok_end) == "'s";
-                        if !possessor && let Some(e) = actor(&st, lex, ex, mi) {
+                        if !possessor && let Some(e) = actor(&st, ex, mi) {
                             push(&mut participants, e);
                         }
                         j = m.tok_end;
@@ -1161,7 +1160,7 @@ pub fn find(
                         && m.tok_start <= by + 8
                         && m.kind == Kind::Person
                         && m.affiliation_of.is_none()
-                }) && let Some(e) = actor(&st, lex, ex, m)
+                }) && let Some(e) = actor(&st, ex, m)
                 {
                     push(&mut participants, e);
                 }
@@ -1169,7 +1168,6 @@ pub fn find(
             if fronted {
                 // "After meetings with A and B, C told reporters ...": C took part; "he" is the
                 // last person named as a subject.
-                let _ = obj_end;
                 if let Some(comma) = fronted_comma {
                     let next = comma + 1;
                     let first_person = st.ms.iter().find(|m| {
@@ -1215,14 +1213,14 @@ pub fn find(
             if info.event_type == "Hosting" && info.verb && st.n(t1) == "by" {
                 // "X was hosted by A and B": the guest X must be someone.
                 let guest = st.ms.iter().enumerate().any(|(mi, m)| {
-                    m.tok_end <= t0 && m.tok_start >= lo && actor(&st, lex, ex, mi).is_some()
+                    m.tok_end <= t0 && m.tok_start >= lo && actor(&st, ex, mi).is_some()
                 }) || (lo..t0).any(|j| PRONOUNS_SUBJ.contains(&st.n(j)));
                 if !guest {
                     continue;
                 }
             } else if info.event_type == "Hosting" && info.verb && obj_end > t1 {
                 let hosted = st.ms.iter().enumerate().any(|(mi, m)| {
-                    m.tok_start >= t1 && m.tok_end <= obj_end && actor(&st, lex, ex, mi).is_some()
+                    m.tok_start >= t1 && m.tok_end <= obj_end && actor(&st, ex, mi).is_some()
                 });
                 if !hosted {
                     continue;
