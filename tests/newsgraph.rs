@@ -924,6 +924,12 @@ fn names_by_apposition_particles_and_title_surnames() {
             .all(|p| !p.contains("School") && !p.contains("TEJO")),
         "{persons:?}"
     );
+    // "Sheikh Khalid" later in the text is the same person, not a second node.
+    assert_eq!(
+        persons.iter().filter(|p| p.contains("Khalid")).count(),
+        1,
+        "{persons:?}"
+    );
     assert!(
         ex.entities
             .iter()

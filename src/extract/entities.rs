@@ -487,6 +487,34 @@ pub fn resolve(
 
 fn person(b: &mut Builder, text: &str, surnames: &HashMap<String, Vec<String>>) -> usize {
     let words: Vec<&str> = text.split_whitespace().collect();
+    // "Prince Abdullah", "Sheikh Khalid": a royal or religious title with a given name is the
+    // person whose full name in this article starts with that name.
+    if words.len() == 2
+        && b.lex
+            .titles
+            .get(words[0])
+            .is_some_and(|t| matches!(t.kind.as_str(), "royal" | "religious"))
+    {
+        let given = words[1].to_lowercase();
+        let hits: Vec<&String> = surnames
+            .values()
+            .flatten()
+            .filter(|full| {
+                full.split_whitespace().count() >= 2
+                    && full
+                        .split_whitespace()
+                        .next()
+                        .is_some_and(|f| f.to_lowercase() == given)
+            })
+            .collect();
+        if let [full] = hits.as_slice() {
+            let key = person_key(b.lex, full);
+            let full = (*full).clone();
+            let i = b.get(key, Kind::Person, "", &full, None);
+            b.add_name(i, text);
+            return i;
+        }
+    }
     let last = words.last().map(|w| w.to_lowercase()).unwrap_or_default();
     // "Santos Alvite" after "Fernando Santos Alvite": the longer full name that ends with it.
     let longer = surnames.get(&last).and_then(|v| {
