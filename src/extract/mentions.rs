@@ -411,9 +411,24 @@ impl<'a> Ctx<'a> {
 /// Does the text's capitalisation fit the lexicon form? Acronyms must be capitals (long ones
 /// may be title-case: "Nato"), names must be capitalised, unless the sentence is all capitals.
 fn case_ok(ctx: &Ctx, start: usize, len: usize, form: &str) -> bool {
-    let ftoks = crate::segment::tokenize(form);
+    // Compare word against word: a form's punctuation ("Ore.") is not a token of the match.
+    let ftoks: Vec<_> = crate::segment::tokenize(form)
+        .into_iter()
+        .filter(|t| t.kind != crate::segment::TokenKind::Punct)
+        .collect();
     if ftoks.len() != len {
-        return true;
+        return false;
+    }
+    // A short dotted abbreviation ("Pa.", "Mass.") needs its dot in the text: "PA" or "mass"
+    // alone is something else.
+    let form_t = form.trim();
+    if form_t.ends_with('.')
+        && !form_t.contains(' ')
+        && form_t.chars().filter(|c| c.is_alphabetic()).count() <= 4
+        && !ctx.w(start + len - 1).ends_with('.')
+        && ctx.w(start + len) != "."
+    {
+        return false;
     }
     for (k, ft) in ftoks.iter().enumerate() {
         let tt = ctx.toks[start + k];
