@@ -965,3 +965,21 @@ fn roles_are_org_memberships_with_organisation_and_post() {
         )
     );
 }
+
+#[test]
+fn place_mentions_skip_agreement_names_and_bare_abbreviations_but_keep_dateline_cities() {
+    let ex = &extract_file("places.txt")[0];
+    let mentioned: BTreeSet<&str> = ex
+        .mentions
+        .iter()
+        .filter(|m| ex.entities[m.entity].kind == Kind::Place)
+        .map(|m| ex.entities[m.entity].name.as_str())
+        .collect();
+    for p in ["Port Avalon", "Ramallah", "Hastings", "East Sussex"] {
+        assert!(mentioned.contains(p), "{p} missing from {mentioned:?}");
+    }
+    assert!(
+        !mentioned.contains("Paris") && !mentioned.contains("Pennsylvania"),
+        "{mentioned:?}"
+    );
+}

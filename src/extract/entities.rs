@@ -364,7 +364,28 @@ pub fn resolve(
                     GEO_HEADS.contains(&crate::lexicon::norm_token(t.text(text)).as_str())
                 })
             };
-            if !demonym || geographic {
+            // "the Kyoto protocol", "the Dayton accords": a place naming an agreement or a
+            // process is part of that name, not a mention of the place.
+            let names_agreement = kind == Kind::Place
+                && seg.sentences[si].tokens.get(m.tok_end).is_some_and(|t| {
+                    matches!(
+                        crate::lexicon::norm_token(t.text(text)).as_str(),
+                        "protocol"
+                            | "accord"
+                            | "accords"
+                            | "agreement"
+                            | "agreements"
+                            | "treaty"
+                            | "declaration"
+                            | "convention"
+                            | "process"
+                            | "round"
+                            | "consensus"
+                            | "principles"
+                            | "framework"
+                    )
+                });
+            if (!demonym || geographic) && !names_agreement {
                 out_mentions.push(MentionRecord {
                     entity,
                     sentence: si,

@@ -24,7 +24,10 @@ use std::sync::LazyLock;
 /// The dateline of a wire story: place and date it was filed.
 #[derive(Debug, Clone)]
 pub struct Dateline {
+    /// The dateline city as a lexicon entity, when the lexicon knows it.
     pub place: Option<usize>,
+    /// The city as written and its byte span in the clean text.
+    pub city: Option<(String, usize, usize)>,
     pub date: Option<ResolvedDate>,
     pub sentence: usize,
 }
@@ -69,8 +72,17 @@ pub fn dateline(
                 .into_iter()
                 .find_map(|e| e.resolved)
         });
+        let city = c.name("city").map(|m| {
+            let t = m.as_str().trim_end();
+            (
+                t.to_string(),
+                s.span.start + m.start(),
+                s.span.start + m.start() + t.len(),
+            )
+        });
         return Some(Dateline {
             place,
+            city,
             date,
             sentence: s.index,
         });

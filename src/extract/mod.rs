@@ -304,6 +304,45 @@ pub fn extract(seg: &Segmented, lex: &Lexicon) -> Extraction {
         .or_else(|| published.map(ResolvedDate::day));
     let mut resolved = entities::resolve(seg, lex, &mapper, &seg.raw.meta.id);
     let publisher = publisher(seg, lex, &mut resolved, &mapper);
+    // A dateline city the lexicon does not know is still a place ("SANTA BARBARA, April 13 -").
+    if let Some(d) = &dateline
+        && d.place.is_none()
+        && let Some((name, start, end)) = &d.city
+    {
+        let display: String = name
+            .split(' ')
+            .map(|w| {
+                let lower = w.to_lowercase();
+                let mut c = lower.chars();
+                c.next()
+                    .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
+                    .unwrap_or_default()
+            })
+            .collect::<Vec<_>>()
+            .join(" ");
+        let key = format!("place-{}", crate::rdf::slug(&display));
+        let idx = match resolved.entities.iter().position(|e| e.key == key) {
+            Some(i) => i,
+            None => {
+                resolved.entities.push(Entity {
+                    key,
+                    kind: Kind::Place,
+                    subtype: "City".into(),
+                    name: display.clone(),
+                    names: vec![display.clone()],
+                    wikidata: None,
+                    country: None,
+                });
+                resolved.entities.len() - 1
+            }
+        };
+        resolved.mentions.push(MentionRecord {
+            entity: idx,
+            sentence: d.sentence,
+            offsets: mapper.map(*start, *end),
+            text: name.clone(),
+        });
+    }
     let mut out = Extraction {
         publisher,
         meta: seg.raw.meta.clone(),
