@@ -863,13 +863,31 @@ pub fn find(
                 && !fronted
                 && !owned
                 && !possessive
-                && (t0.saturating_sub(4)..t0).any(|j| pp_word(st.n(j)))
-                && (t0.saturating_sub(4)..t0).all(|j| st.cover[j].is_none());
+                && (t0.saturating_sub(4)..t0)
+                    .rev()
+                    .find(|&j| pp_word(st.n(j)))
+                    .is_some_and(|p| (p..t0).all(|j| st.cover[j].is_none()));
             if after_pp {
                 let pp = (t0.saturating_sub(4)..t0)
                     .rev()
                     .find(|&j| pp_word(st.n(j)))
                     .unwrap_or(t0);
+                // The event shares the status of the clause it hangs from ("will meet X
+                // during the visit" is a plan).
+                if ev_status == Status::Held {
+                    let clause_status = status_before(&st, lex, pp);
+                    let planned_verb = (lo..pp).any(|j| {
+                        matches!(
+                            lex.cues.longest_at(st.text, &st.s.tokens, j),
+                            Some((_, CueKind::Planned))
+                        )
+                    });
+                    ev_status = if planned_verb {
+                        Status::Planned
+                    } else {
+                        clause_status
+                    };
+                }
                 for (mi, m) in st.ms.iter().enumerate() {
                     if m.tok_start >= lo
                         && m.tok_end <= pp

@@ -900,8 +900,26 @@ pub fn find(ctx: &Ctx, sentence: usize) -> Vec<Mention> {
             } else {
                 None
             };
-            let followed_by_name =
-                name_token(ctx, i + len) || (ctx.w(i + len) == "," && name_token(ctx, i + len + 1));
+            // A name may follow directly, after a comma, or after the title's complement ("the
+            // minister of the Interior Ministry, Jane Doe").
+            let after = i + len;
+            let complement_comma = if matches!(ctx.n(after), "of" | "to" | "for") {
+                let mut k = after + 1;
+                if ctx.n(k) == "the" {
+                    k += 1;
+                }
+                while k < ctx.len()
+                    && (inside_known(&known, k) || ctx.cap(k) || matches!(ctx.n(k), "and" | "of"))
+                {
+                    k += 1;
+                }
+                Some(k).filter(|&k| ctx.w(k) == ",")
+            } else {
+                None
+            };
+            let followed_by_name = name_token(ctx, after)
+                || (ctx.w(after) == "," && name_token(ctx, after + 1))
+                || complement_comma.is_some_and(|k| name_token(ctx, k + 1));
             if let Some((_, country)) = det
                 && !followed_by_name
                 && !ctx.all_caps
@@ -936,11 +954,29 @@ pub fn find(ctx: &Ctx, sentence: usize) -> Vec<Mention> {
                 }
                 continue;
             }
-            // "ambassador to Washington", "minister for Europe": skip the complement.
+            // "ambassador to Washington", "minister of the Interior Ministry": the complement is
+            // still a mention of what it names, then the name follows.
             if matches!(ctx.n(i), "to" | "for" | "of")
-                && known.get(i + 1).is_some_and(|k| k.is_some())
+                && let Some((l, forms)) = known.get(i + 1).cloned().flatten()
             {
-                let l = known[i + 1].as_ref().map(|k| k.0).unwrap_or(0);
+                let f = prefer(&forms, ctx.lex);
+                let kind = ctx.lex.entities[f.entity].kind;
+                out.push(Mention::new(
+                    ctx,
+                    sentence,
+                    i + 1,
+                    i + 1 + l,
+                    Some(kind),
+                    Ref::Known {
+                        entity: f.entity,
+                        surface: f.surface,
+                    },
+                ));
+                // An organisation in the complement is the person's affiliation; a place
+                // after "to" is where the post is accredited (recorded with the role).
+                if kind == Kind::Organization {
+                    pending_aff = Some(out.len() - 1);
+                }
                 i += 1 + l;
             }
             if ctx.w(i) == "," && name_token(ctx, i + 1) {
