@@ -418,7 +418,7 @@ static RE_SIGNOFF: LazyLock<Regex> = LazyLock::new(|| re(r"(?i)^(?:reuters?|afp|
 
 static RE_CTA: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"(?i)\b(?:click\s+here|visit\s+(?:our|my|the|this)\s+(?:web\s*page|web\s*site|site|homepage|home\s+page|blog|store|shop|page|link)|check\s+out\s+(?:our|my|this\s+(?:site|website|page|link))|for\s+(?:more|further|additional)\s+(?:info|information|details)\b[^.!?]{0,80}?\b(?:visit|see|go\s+to|click|check)\b|(?:here\s+is|here's|get|find|there\s+is)\s+more\s+(?:info|information|details)\s+(?:in\s+regards?\s+to|regarding|about|on|concerning|with\s+regards?\s+to)|buy\s+now|order\s+now|shop\s+now|sign\s+up\s+(?:now|today|here)|subscribe\s+(?:now|today|here)|call\s+(?:us|now)\s+(?:now|today|at)|(?:visit|go\s+to)\s+(?:https?://|www\.)\S+|more\s+info\s+(?:at|here)|learn\s+more\s+(?:at|here))\b",
+        r"(?i)\b(?:click\s+here|visit\s+(?:our|my)\s+(?:web\s*page|web\s*site|site|homepage|home\s+page|blog|store|shop|page|link)|check\s+out\s+(?:our|my|this\s+(?:site|website|page|link))|for\s+(?:more|further|additional)\s+(?:info|information|details)\b[^.!?]{0,80}?\b(?:visit|see|go\s+to|click|check)\b|(?:here\s+is|here's)\s+more\s+(?:info|information|details)\s+(?:in\s+regards?\s+to|regarding|about|on|concerning|with\s+regards?\s+to)|(?:buy|order|shop)\s+now\s*(?:!|(?:at|from|on)\s+(?:our|www\.|https?://))|sign\s+up\s+(?:now|today|here)|subscribe\s+(?:now|today|here)|call\s+(?:us|now)\s+(?:now|today|at)|(?:visit|go\s+to)\s+(?:https?://|www\.)\S+|more\s+info\s+(?:at|here)|learn\s+more\s+(?:at|here))\b",
     )
 });
 
@@ -2402,6 +2402,18 @@ mod tests {
         // text after the removed clause maps back correctly
         assert_eq!(orig_of(s, &n, "12 at a hotel"), "12 at a hotel");
         check_map(s, &n);
+    }
+
+    #[test]
+    fn keeps_ordinary_sentences_that_sound_like_calls_to_action() {
+        for s in [
+            "Listeners will be able to get more information on a song by asking the phone.",
+            "Shareholders can find more details about the plan in the filing.",
+            "Some buyers prefer to buy now instead of paying more later on, dealers said.",
+            "Tourists who visit the site are asked to keep to the paths.",
+        ] {
+            assert_eq!(clean(s), s);
+        }
     }
 
     #[test]
