@@ -401,7 +401,7 @@ static RE_BP_PREFIX: LazyLock<Regex> = LazyLock::new(|| {
 });
 static RE_BP_SOCIAL: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"(?i)^\W{0,3}(?:subscribe\b|sign\s+up\b|follow\s+(?:us|@\w+|\w+\s+on)\b|share\s+(?:this|on|via)\b|like\s+us\s+on\b|join\s+us\s+on\b|get\s+our\s+\w+\s+newsletter|download\s+(?:our|the)\s+app\b|this\s+(?:post|article|story|piece|report|content)\s+(?:was|is|has\s+been)\s+(?:(?:originally|first)\s+(?:published|posted|syndicated)|syndicated|republished))",
+        r"(?i)^\W{0,3}(?:subscribe\b|sign\s+up\b|follow\s+(?:us|@\w+|\w+\s+on)\b|share\s+(?:this\s+(?:article|story|post|page|video|link)|(?:on|via)\s+(?:facebook|twitter|x|linkedin|whatsapp|reddit|email|e-mail|pinterest|telegram|messenger))\b|like\s+us\s+on\b|join\s+us\s+on\b|get\s+our\s+\w+\s+newsletter|download\s+(?:our|the)\s+app\b|this\s+(?:post|article|story|piece|report|content)\s+(?:was|is|has\s+been)\s+(?:(?:originally|first)\s+(?:published|posted|syndicated)|syndicated|republished))",
     )
 });
 static RE_BP_PHOTO: LazyLock<Regex> = LazyLock::new(|| {
@@ -1391,15 +1391,21 @@ fn stage_lines(
     let mut nonblank_seen = 0;
     let mut prev_boiler_open = false;
     let mut prev_kind = LineKind::Blank;
+    // Whether the previous line ended a sentence: a hard-wrapped line that continues a
+    // sentence ("... per\nshare on its common stock") is never a banner or a credit.
+    let mut prev_final = true;
     for li in lines.iter_mut() {
         if li.kind == LineKind::Blank {
             prev_boiler_open = false;
             prev_kind = LineKind::Blank;
+            prev_final = true;
             continue;
         }
         let content = &text[li.cs..li.ce];
+        let starts_sentence = prev_final || li.indent > 0 || prev_kind == LineKind::Boiler;
+        prev_final = ends_final(content) || is_all_caps_heading(content);
         let starts_lower = content.chars().next().is_some_and(|c| c.is_lowercase());
-        if is_boilerplate(content)
+        if (starts_sentence && is_boilerplate(content))
             || (prev_boiler_open && prev_kind == LineKind::Boiler && starts_lower && li.indent == 0)
         {
             li.kind = LineKind::Boiler;
@@ -1416,7 +1422,7 @@ fn stage_lines(
         } else {
             prev_boiler_open = false;
             if is_all_caps_heading(content)
-                || RE_CREDIT_START.is_match(content)
+                || (starts_sentence && RE_CREDIT_START.is_match(content))
                 || (nonblank_seen < 3 && is_byline(content).is_some())
             {
                 li.kind = LineKind::Forced;
@@ -2084,7 +2090,8 @@ fn stage_paragraphs(
             record(report, RemovalKind::Credit, ps, pe);
             continue;
         }
-        if RE_CREDIT_START.is_match(p) && word_count(p) <= 80 {
+        // A credit paragraph is short; "Produced by X, the report found ..." is prose.
+        if RE_CREDIT_START.is_match(p) && word_count(p) <= 25 {
             add_names(contributors, ps, p, "reporting");
             record(report, RemovalKind::Credit, ps, pe);
             continue;
@@ -2402,6 +2409,18 @@ mod tests {
         // text after the removed clause maps back correctly
         assert_eq!(orig_of(s, &n, "12 at a hotel"), "12 at a hotel");
         check_map(s, &n);
+    }
+
+    #[test]
+    fn keeps_prose_that_starts_like_a_credit_or_a_share_line() {
+        let s = "Produced by a market research firm, the study of portable music players found that few buyers wanted to watch films on the move, and most preferred cheaper devices that only play songs and podcasts.";
+        assert_eq!(clean(s), s);
+        let s =
+            "It declared a dividend of ten cents per\nshare on its common stock payable in June.";
+        assert_eq!(
+            clean(s),
+            "It declared a dividend of ten cents per share on its common stock payable in June."
+        );
     }
 
     #[test]
