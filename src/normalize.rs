@@ -2413,6 +2413,11 @@ mod tests {
 
     #[test]
     fn keeps_prose_that_starts_like_a_credit_or_a_share_line() {
+        let s = "The documentary was\nproduced by Jane Doe and shown in May. Investors may\nsubscribe to the new shares until June.";
+        assert_eq!(
+            clean(s),
+            "The documentary was produced by Jane Doe and shown in May. Investors may subscribe to the new shares until June."
+        );
         let s = "Produced by a market research firm, the study of portable music players found that few buyers wanted to watch films on the move, and most preferred cheaper devices that only play songs and podcasts.";
         assert_eq!(clean(s), s);
         let s =
