@@ -275,8 +275,12 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
                 Some(graphml),
             )?;
             println!("\nGraphML contact network written to {}", graphml.display());
+            let me = std::env::current_exe()
+                .ok()
+                .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
+                .unwrap_or_else(|| "newsgraph".into());
             println!(
-                "Try: newsgraph query --store {} who-met-whom --format csv",
+                "Try: cargo run --release -- query --store {} who-met-whom --format csv   (or {me} query ... once installed)",
                 store.path().display()
             );
             Ok(if failed {
