@@ -983,3 +983,74 @@ fn place_mentions_skip_agreement_names_and_bare_abbreviations_but_keep_dateline_
         "{mentioned:?}"
     );
 }
+
+fn sorted_nquads(store: &Path) -> Vec<String> {
+    let out = bin()
+        .args(["export", "--store"])
+        .arg(store)
+        .args(["--format", "nquads"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let mut lines: Vec<String> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(str::to_string)
+        .collect();
+    lines.sort();
+    lines
+}
+
+/// The same inputs give the same quads (and IRIs) whatever the thread count, and building
+/// two batches one after the other gives the store that building them together gives.
+#[test]
+fn stores_are_deterministic_across_threads_and_batches() {
+    let samples = Path::new(env!("CARGO_MANIFEST_DIR")).join("samples");
+    let dir = tempfile::tempdir().unwrap();
+    let one = dir.path().join("one");
+    let two = dir.path().join("two");
+    bin()
+        .env("RAYON_NUM_THREADS", "1")
+        .args(["build", "--store"])
+        .arg(&one)
+        .arg(&samples)
+        .assert()
+        .success();
+    bin()
+        .env("RAYON_NUM_THREADS", "2")
+        .args(["build", "--store"])
+        .arg(&two)
+        .arg(&samples)
+        .assert()
+        .success();
+    let a = sorted_nquads(&one);
+    assert!(a.len() > 1000);
+    assert_eq!(a, sorted_nquads(&two));
+    // A then B equals A+B.
+    let (ua, ub) = (
+        fixtures().join("phone-call.txt"),
+        fixtures().join("delegation-heads.txt"),
+    );
+    let together = dir.path().join("together");
+    bin()
+        .args(["build", "--store"])
+        .arg(&together)
+        .arg(&ua)
+        .arg(&ub)
+        .assert()
+        .success();
+    let apart = dir.path().join("apart");
+    bin()
+        .args(["build", "--store"])
+        .arg(&apart)
+        .arg(&ua)
+        .assert()
+        .success();
+    bin()
+        .args(["build", "--store"])
+        .arg(&apart)
+        .arg(&ub)
+        .assert()
+        .success();
+    assert_eq!(sorted_nquads(&together), sorted_nquads(&apart));
+}
