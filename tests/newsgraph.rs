@@ -274,6 +274,15 @@ fn held_pairs(ex: &Extraction) -> BTreeSet<(String, String)> {
     out
 }
 
+/// Names of the persons an extraction found.
+fn person_names(ex: &Extraction) -> BTreeSet<&str> {
+    ex.entities
+        .iter()
+        .filter(|e| e.kind == Kind::Person)
+        .map(|e| e.name.as_str())
+        .collect()
+}
+
 fn pair(a: &str, b: &str) -> (String, String) {
     if a < b {
         (a.into(), b.into())
@@ -500,12 +509,7 @@ fn a_visit_received_by_the_host_is_a_meeting_in_the_capital() {
 #[test]
 fn an_all_caps_headline_adds_no_false_names() {
     let ex = &extract_file("all-caps-headline.txt")[0];
-    let persons: BTreeSet<&str> = ex
-        .entities
-        .iter()
-        .filter(|e| e.kind == Kind::Person)
-        .map(|e| e.name.as_str())
-        .collect();
+    let persons = person_names(ex);
     assert!(
         persons.iter().all(|p| !p
             .chars()
@@ -909,12 +913,7 @@ fn precision_traps_give_only_the_real_phone_call() {
 #[test]
 fn names_by_apposition_particles_and_title_surnames() {
     let ex = &extract_file("names.txt")[0];
-    let persons: BTreeSet<&str> = ex
-        .entities
-        .iter()
-        .filter(|e| e.kind == Kind::Person)
-        .map(|e| e.name.as_str())
-        .collect();
+    let persons = person_names(ex);
     for p in ["Hiroko Tanabe", "Khalid bin Saad al-Rashidi", "Nora King"] {
         assert!(persons.contains(p), "{p} missing from {persons:?}");
     }

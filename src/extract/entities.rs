@@ -586,7 +586,7 @@ fn person(b: &mut Builder, text: &str, surnames: &HashMap<String, Vec<String>>) 
     i
 }
 
-fn title_case_word(s: &str) -> String {
+pub(crate) fn title_case_word(s: &str) -> String {
     let lower = s.to_lowercase();
     title_case(&lower)
 }

@@ -1612,19 +1612,18 @@ pub fn find(
 
 fn entity_for_known(ex: &mut Extraction, lex: &Lexicon, known: usize) -> usize {
     let e = &lex.entities[known];
-    if let Some(i) = ex.entities.iter().position(|x| x.key == e.key) {
-        return i;
-    }
-    ex.entities.push(super::Entity {
-        key: e.key.clone(),
-        kind: e.kind,
-        subtype: e.subtype.clone(),
-        name: e.name.clone(),
-        names: vec![e.name.clone()],
-        wikidata: e.wikidata.clone(),
-        country: None,
-    });
-    ex.entities.len() - 1
+    super::entity_index(
+        &mut ex.entities,
+        super::Entity {
+            key: e.key.clone(),
+            kind: e.kind,
+            subtype: e.subtype.clone(),
+            name: e.name.clone(),
+            names: vec![e.name.clone()],
+            wikidata: e.wikidata.clone(),
+            country: None,
+        },
+    )
 }
 
 fn place_of(st: &Sent, ex: &Extraction, lo: usize, hi: usize, t0: usize) -> Option<usize> {

@@ -218,6 +218,17 @@ impl<'a> OffsetMapper<'a> {
     }
 }
 
+/// The index of the entity with `entity`'s key, adding `entity` when there is none yet.
+pub(crate) fn entity_index(entities: &mut Vec<Entity>, entity: Entity) -> usize {
+    match entities.iter().position(|e| e.key == entity.key) {
+        Some(i) => i,
+        None => {
+            entities.push(entity);
+            entities.len() - 1
+        }
+    }
+}
+
 /// The publisher from the input's `source` field, when the original text names it as a word
 /// (in a dateline, a banner or a credit): an organisation entity with a mention there.
 fn publisher(
@@ -249,25 +260,22 @@ fn publisher(
         Some(k) => k.key.clone(),
         None => format!("org-{}", crate::rdf::slug(src)),
     };
-    let idx = match r.entities.iter().position(|e| e.key == key) {
-        Some(i) => i,
-        None => {
-            r.entities.push(Entity {
-                key,
-                kind: Kind::Organization,
-                subtype: known
-                    .map(|k| k.subtype.clone())
-                    .unwrap_or_else(|| "Media".into()),
-                name: known
-                    .map(|k| k.name.clone())
-                    .unwrap_or_else(|| src.to_string()),
-                names: vec![src.to_string()],
-                wikidata: known.and_then(|k| k.wikidata.clone()),
-                country: None,
-            });
-            r.entities.len() - 1
-        }
-    };
+    let idx = entity_index(
+        &mut r.entities,
+        Entity {
+            key,
+            kind: Kind::Organization,
+            subtype: known
+                .map(|k| k.subtype.clone())
+                .unwrap_or_else(|| "Media".into()),
+            name: known
+                .map(|k| k.name.clone())
+                .unwrap_or_else(|| src.to_string()),
+            names: vec![src.to_string()],
+            wikidata: known.and_then(|k| k.wikidata.clone()),
+            country: None,
+        },
+    );
     if !r.mentions.iter().any(|m| m.entity == idx) {
         let start = mapper.chars.char_at(at.0);
         r.mentions.push(MentionRecord {
@@ -309,33 +317,19 @@ pub fn extract(seg: &Segmented, lex: &Lexicon) -> Extraction {
         && d.place.is_none()
         && let Some((name, start, end)) = &d.city
     {
-        let display: String = name
-            .split(' ')
-            .map(|w| {
-                let lower = w.to_lowercase();
-                let mut c = lower.chars();
-                c.next()
-                    .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
-                    .unwrap_or_default()
-            })
-            .collect::<Vec<_>>()
-            .join(" ");
-        let key = format!("place-{}", crate::rdf::slug(&display));
-        let idx = match resolved.entities.iter().position(|e| e.key == key) {
-            Some(i) => i,
-            None => {
-                resolved.entities.push(Entity {
-                    key,
-                    kind: Kind::Place,
-                    subtype: "City".into(),
-                    name: display.clone(),
-                    names: vec![display.clone()],
-                    wikidata: None,
-                    country: None,
-                });
-                resolved.entities.len() - 1
-            }
-        };
+        let display = entities::title_case_word(name);
+        let idx = entity_index(
+            &mut resolved.entities,
+            Entity {
+                key: format!("place-{}", crate::rdf::slug(&display)),
+                kind: Kind::Place,
+                subtype: "City".into(),
+                name: display.clone(),
+                names: vec![display],
+                wikidata: None,
+                country: None,
+            },
+        );
         resolved.mentions.push(MentionRecord {
             entity: idx,
             sentence: d.sentence,
