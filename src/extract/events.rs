@@ -331,16 +331,8 @@ fn status(st: &Sent, lex: &Lexicon, t0: usize, t1: usize, verb: bool) -> Status 
     let mut hypothetical = false;
     // A denial anywhere before the trigger governs it ("X denied on Thursday that any such
     // meeting had taken place").
-    let mut d = st.body_start;
-    while d < t0 {
-        match lex.cues.longest_at(st.text, &st.s.tokens, d) {
-            Some((len, CueKind::Denial)) => {
-                denied = true;
-                d += len;
-            }
-            Some((len, _)) => d += len,
-            None => d += 1,
-        }
+    if has_cue(st, lex, st.body_start, t0, CueKind::Denial) {
+        denied = true;
     }
     let mut k = lo;
     while k < hi {
@@ -433,18 +425,10 @@ fn status(st: &Sent, lex: &Lexicon, t0: usize, t1: usize, verb: bool) -> Status 
             .take(4)
             .find(|&j| SUPPORT_VERBS.contains(&st.n(j)))
     };
-    if let Some(b) = bare_at.filter(|&b| !planned && base_form(st.n(b))) {
-        let mut m = lo;
-        while m < b {
-            match lex.cues.longest_at(st.text, &st.s.tokens, m) {
-                Some((len, CueKind::Planned)) => {
-                    planned = true;
-                    m += len;
-                }
-                Some((len, _)) => m += len,
-                None => m += 1,
-            }
-        }
+    if let Some(b) = bare_at.filter(|&b| !planned && base_form(st.n(b)))
+        && has_cue(st, lex, lo, b, CueKind::Planned)
+    {
+        planned = true;
     }
     if cancelled {
         Status::Cancelled
@@ -485,6 +469,20 @@ fn status_before(st: &Sent, lex: &Lexicon, t0: usize) -> Status {
         }
     }
     out
+}
+
+/// Whether a cue of `kind` starts among tokens `from..to` (cues read left to right, longest
+/// first, as everywhere else).
+fn has_cue(st: &Sent, lex: &Lexicon, from: usize, to: usize, kind: CueKind) -> bool {
+    let mut k = from;
+    while k < to {
+        match lex.cues.longest_at(st.text, &st.s.tokens, k) {
+            Some((_, found)) if *found == kind => return true,
+            Some((len, _)) => k += len,
+            None => k += 1,
+        }
+    }
+    false
 }
 
 /// A verb in its bare form ("meet", "hold", "visit"), not past or third person.
@@ -876,12 +874,7 @@ pub fn find(
                 // during the visit" is a plan).
                 if ev_status == Status::Held {
                     let clause_status = status_before(&st, lex, pp);
-                    let planned_verb = (lo..pp).any(|j| {
-                        matches!(
-                            lex.cues.longest_at(st.text, &st.s.tokens, j),
-                            Some((_, CueKind::Planned))
-                        )
-                    });
+                    let planned_verb = has_cue(&st, lex, lo, pp, CueKind::Planned);
                     ev_status = if planned_verb {
                         Status::Planned
                     } else {
