@@ -208,7 +208,7 @@ mod tests {
             Just("WASHINGTON, March 3 - ".to_string()),
             Just("(Reporting by Jo Lee; Editing by Al Roy) ".to_string()),
             Just("\n\n".to_string()),
-            Just("Рябков ".to_string()),
+            Just("Петров ".to_string()),
             Just("Ɍeuters ".to_string()),
             Just("'s ".to_string()),
             Just(", ".to_string()),

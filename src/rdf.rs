@@ -553,12 +553,12 @@ mod tests {
 
     #[test]
     fn slugs_are_ascii_and_stable() {
-        assert_eq!(slug("Sergei Ryabkov"), "sergei-ryabkov");
+        assert_eq!(slug("Anna Berg-Lund"), "anna-berg-lund");
         assert_eq!(slug("Türkiye"), "turkiye");
         assert_eq!(slug("O'Brien, Jr."), "obrien-jr");
-        let cyr = slug("Сергей Рябков");
+        let cyr = slug("Иван Петров");
         assert!(cyr.starts_with('h') && cyr.len() == 17);
-        assert_eq!(cyr, slug("Сергей Рябков"));
+        assert_eq!(cyr, slug("Иван Петров"));
     }
 
     /// Every ng: term the mapping writes (as predicate, class or status) is declared in the

@@ -393,7 +393,7 @@ fn status(st: &Sent, lex: &Lexicon, t0: usize, t1: usize, verb: bool) -> Status 
         k += len;
     }
     // "to meet" (infinitive) is a plan or wish ("plans to meet", "agreed to meet"), except as
-    // the purpose of a trip or presence told in the past ("was in Istanbul to meet with").
+    // the purpose of a trip or presence told in the past ("was in Oslo to meet with").
     if verb && t0 > 0 && st.n(t0 - 1) == "to" && !matches!(st.n(t0), "met") {
         let purpose = (lo..t0 - 1).any(|j| {
             matches!(
@@ -762,7 +762,7 @@ pub fn find(
             };
             let (t0, t1) = (k, k + len);
             k += len;
-            // "met in Istanbul to discuss ...": the purpose of an event already found in this
+            // "met in Oslo to discuss ...": the purpose of an event already found in this
             // clause, not an event of its own.
             if t0 > 0 && st.n(t0 - 1) == "to" {
                 let here = mapper
