@@ -54,6 +54,19 @@ enum Command {
         /// Files or directories to read.
         #[arg(required = true)]
         inputs: Vec<PathBuf>,
+        /// Skip reasoning (event fusion, roll-ups) after the build; run `newsgraph reason`
+        /// later. Network commands and GraphML need it.
+        #[arg(long)]
+        no_reason: bool,
+    },
+    /// Fuse reports of the same event across articles and run the inference rules
+    /// (ontology/rules/*.rq) to a fixpoint. `build` does this after every build.
+    Reason,
+    /// Remove articles (by id) from the store, and what was inferred only from them.
+    Remove {
+        /// Article ids (as in `query who-met-whom`'s articleId column).
+        #[arg(required = true)]
+        ids: Vec<String>,
     },
     /// Run a SPARQL 1.1 query (SELECT, ASK, CONSTRUCT, DESCRIBE) over all articles.
     ///
@@ -162,11 +175,41 @@ fn lexicon(cli_dir: &Option<PathBuf>) -> Result<Arc<Lexicon>> {
 fn dispatch(cli: Cli) -> Result<ExitCode> {
     let store_path = |default: &str| cli.store.clone().unwrap_or_else(|| PathBuf::from(default));
     match &cli.command {
-        Command::Build { inputs } => {
+        Command::Build { inputs, no_reason } => {
             let lex = lexicon(&cli.ontology)?;
             let store = GraphStore::open(&store_path("newsgraph.db"))?;
             let failed = build(&store, inputs, &lex, cli.quiet)?;
+            if !no_reason {
+                run_reasoning(&store, &cli.ontology, cli.quiet)?;
+            }
             Ok(if failed {
+                ExitCode::from(1)
+            } else {
+                ExitCode::SUCCESS
+            })
+        }
+        Command::Reason => {
+            let store = open_existing(&store_path("newsgraph.db"))?;
+            run_reasoning(&store, &cli.ontology, false)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Remove { ids } => {
+            let store = open_existing(&store_path("newsgraph.db"))?;
+            let mut missing = 0;
+            for id in ids {
+                let g = newsgraph::rdf::article_iri(id);
+                if store.has_graph(&g)? {
+                    store.remove_article(&g)?;
+                    if !cli.quiet {
+                        eprintln!("removed article {id}");
+                    }
+                } else {
+                    eprintln!("error: no article with id {id} in {}", store.path().display());
+                    missing += 1;
+                }
+            }
+            run_reasoning(&store, &cli.ontology, cli.quiet)?;
+            Ok(if missing > 0 {
                 ExitCode::from(1)
             } else {
                 ExitCode::SUCCESS
@@ -266,6 +309,7 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
                 samples.display()
             );
             let failed = build(&store, std::slice::from_ref(&samples), &lex, cli.quiet)?;
+            run_reasoning(&store, &cli.ontology, cli.quiet)?;
             println!();
             print_who_met_whom(&store)?;
             write_export(
@@ -290,6 +334,34 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
             })
         }
     }
+}
+
+/// Runs fusion and the rules, with a one-line summary.
+fn run_reasoning(store: &GraphStore, ontology: &Option<PathBuf>, quiet: bool) -> Result<()> {
+    let rules = match ontology {
+        Some(d) => newsgraph::reason::Rules::with_dir(d)?,
+        None => newsgraph::reason::Rules::builtin(),
+    };
+    let r = newsgraph::reason::reason(store, &rules)?;
+    if !quiet {
+        eprintln!(
+            "reasoning: {} held events fused into {} ({} reported by several articles); {} triples inferred in {} rounds, {} quads, {:.2}s",
+            r.article_events,
+            r.fused_events,
+            r.multi_source_events,
+            r.inferred_triples,
+            r.rounds,
+            r.quads,
+            r.millis as f64 / 1000.0
+        );
+        if std::env::var_os("NEWSGRAPH_TRACE").is_some() {
+            eprintln!("  fusion: {} ms", r.fusion_millis);
+            for (name, rows, ms) in &r.rule_stats {
+                eprintln!("  rule {name}: {rows} rows, {ms} ms");
+            }
+        }
+    }
+    Ok(())
 }
 
 fn open_existing(path: &Path) -> Result<GraphStore> {

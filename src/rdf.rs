@@ -24,6 +24,7 @@ pub mod ns {
     pub const OWL: &str = "http://www.w3.org/2002/07/owl#";
     pub const WD: &str = "http://www.wikidata.org/entity/";
     pub const RDFS: &str = "http://www.w3.org/2000/01/rdf-schema#";
+    pub const RDF: &str = "http://www.w3.org/1999/02/22-rdf-syntax-ns#";
     pub const XSD: &str = "http://www.w3.org/2001/XMLSchema#";
 
     /// The prefixes, for serialisers and query headers.
@@ -38,6 +39,7 @@ pub mod ns {
         ("itsrdf", ITSRDF),
         ("owl", OWL),
         ("wd", WD),
+        ("rdf", RDF),
         ("rdfs", RDFS),
         ("xsd", XSD),
     ];

@@ -4,7 +4,7 @@
 //! transaction that clears and refills it); graphs that do not exist yet go through the bulk
 //! loader, which is much faster for large first builds. Does not extract, query or export.
 
-use oxigraph::model::{GraphNameRef, NamedNode, NamedOrBlankNodeRef, Quad};
+use oxigraph::model::{GraphNameRef, NamedNode, NamedNodeRef, NamedOrBlankNodeRef, Quad, TermRef};
 use oxigraph::store::{StorageError, Store};
 use std::path::{Path, PathBuf};
 
@@ -156,6 +156,56 @@ impl GraphStore {
         Ok(written)
     }
 
+    /// Replaces a whole named graph with `quads` in one transaction (used for the reasoner's
+    /// graphs).
+    pub fn replace_graph(&self, graph: &NamedNode, quads: Vec<Quad>) -> Result<(), StoreError> {
+        let mut tx = self
+            .store
+            .start_transaction()
+            .map_err(|e| self.write_err(e))?;
+        tx.clear_graph(GraphNameRef::NamedNode(graph.as_ref()))
+            .map_err(|e| self.write_err(e))?;
+        tx.insert_named_graph(graph.as_ref());
+        for q in &quads {
+            tx.insert(q);
+        }
+        tx.commit().map_err(|e| self.write_err(e))
+    }
+
+    /// Adds quads in one transaction.
+    pub fn insert_quads(&self, quads: &[Quad]) -> Result<(), StoreError> {
+        if quads.is_empty() {
+            return Ok(());
+        }
+        let mut tx = self
+            .store
+            .start_transaction()
+            .map_err(|e| self.write_err(e))?;
+        for q in quads {
+            tx.insert(q);
+        }
+        tx.commit().map_err(|e| self.write_err(e))
+    }
+
+    /// Quads matching a pattern in any graph.
+    pub fn quads_matching<'a>(
+        &'a self,
+        subject: Option<NamedOrBlankNodeRef<'a>>,
+        predicate: Option<NamedNodeRef<'a>>,
+        object: Option<TermRef<'a>>,
+    ) -> impl Iterator<Item = Result<Quad, StoreError>> + 'a {
+        self.store
+            .quads_for_pattern(subject, predicate, object, None)
+            .map(|q| q.map_err(|e| self.write_err(e)))
+    }
+
+    /// Whether the store has this named graph.
+    pub fn has_graph(&self, graph: &NamedNode) -> Result<bool, StoreError> {
+        self.store
+            .contains_named_graph(NamedOrBlankNodeRef::from(graph.as_ref()))
+            .map_err(|e| self.write_err(e))
+    }
+
     /// Removes an article's graph entirely.
     pub fn remove_article(&self, graph: &NamedNode) -> Result<(), StoreError> {
         self.store
@@ -168,8 +218,10 @@ impl GraphStore {
     pub fn article_count(&self) -> Result<usize, StoreError> {
         let mut n = 0;
         for g in self.store.named_graphs() {
-            g.map_err(|e| self.write_err(e))?;
-            n += 1;
+            let g = g.map_err(|e| self.write_err(e))?;
+            if !crate::reason::is_system_graph(g.as_ref()) {
+                n += 1;
+            }
         }
         Ok(n)
     }

@@ -1,0 +1,811 @@
+//! Reason: cross-article event fusion and rule-based inference over the store.
+//!
+//! Runs after every build (and after articles are removed). It rebuilds two system graphs from
+//! scratch, so it is idempotent and never keeps a conclusion whose sources are gone:
+//!
+//! - [`ONTOLOGY_GRAPH`]: the vocabulary (`ontology/newsgraph.ttl`), so rules can read
+//!   `owl:SymmetricProperty`, `owl:inverseOf` and `rdfs:subPropertyOf` as data;
+//! - [`INFERRED_GRAPH`]: fused events and everything the rules conclude.
+//!
+//! **Fusion.** Held contact events of different articles become one `ng:FusedEvent` when they
+//! share at least two actors and their place and date are compatible (see [`compatible`]);
+//! every article event joins exactly one fused event (a lone report is a fused event with one
+//! source), at most one per article, so the network and its source counts come from one place.
+//!
+//! **Rules.** SPARQL SELECT files (`ontology/rules/*.rq`, contract in its README) run in name
+//! order, round after round, until a round adds nothing (a fixpoint). Each conclusion gets one
+//! `ng:Inference` record naming its rules, the facts it used and their articles.
+//!
+//! Does not extract, and never writes article graphs; all writes go through [`GraphStore`].
+
+use crate::query::{self, QueryError};
+use crate::rdf::{ns, stable_hash};
+use crate::store::{GraphStore, StoreError};
+use oxigraph::model::vocab::{rdf, xsd};
+use oxigraph::model::{GraphName, Literal, NamedNode, NamedOrBlankNode, Quad, Term};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::path::Path;
+use std::time::Instant;
+
+/// Named graph holding everything the reasoner writes.
+pub const INFERRED_GRAPH: &str = "https://w3id.org/newsgraph/graph/inferred";
+/// Named graph holding the vocabulary, for rules that read it.
+pub const ONTOLOGY_GRAPH: &str = "https://w3id.org/newsgraph/graph/ontology";
+/// Upper bound on rule rounds; a well-formed rule set reaches its fixpoint long before.
+const MAX_ROUNDS: usize = 16;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ReasonError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("rule {rule}: {source}")]
+    Rule {
+        rule: String,
+        #[source]
+        source: QueryError,
+    },
+    #[error(transparent)]
+    Query(#[from] QueryError),
+    #[error("rule {rule}: it must select ?s ?p ?o")]
+    Contract { rule: String },
+    #[error("cannot read rules in {path}: {message}")]
+    Read { path: String, message: String },
+    #[error("the vocabulary does not parse: {0}")]
+    Vocabulary(String),
+    #[error("rules did not reach a fixpoint in {0} rounds")]
+    NoFixpoint(usize),
+}
+
+/// One rule: a name (its file stem) and a SPARQL SELECT query.
+#[derive(Debug, Clone)]
+pub struct Rule {
+    pub name: String,
+    pub query: String,
+}
+
+impl Rule {
+    pub fn iri(&self) -> NamedNode {
+        NamedNode::new_unchecked(format!("{}rule/{}", ns::ID, crate::rdf::slug(&self.name)))
+    }
+}
+
+/// The rule set, in the order the rules run.
+#[derive(Debug, Clone)]
+pub struct Rules(pub Vec<Rule>);
+
+const BUILTIN_RULES: &[(&str, &str)] = &[
+    (
+        "10-fused-participants",
+        include_str!("../ontology/rules/10-fused-participants.rq"),
+    ),
+    (
+        "20-met-in-fused-event",
+        include_str!("../ontology/rules/20-met-in-fused-event.rq"),
+    ),
+    ("30-contact", include_str!("../ontology/rules/30-contact.rq")),
+    ("40-member-of", include_str!("../ontology/rules/40-member-of.rq")),
+    (
+        "50-rollup-institution",
+        include_str!("../ontology/rules/50-rollup-institution.rq"),
+    ),
+    (
+        "60-rollup-country",
+        include_str!("../ontology/rules/60-rollup-country.rq"),
+    ),
+    ("90-symmetric", include_str!("../ontology/rules/90-symmetric.rq")),
+    ("91-inverse", include_str!("../ontology/rules/91-inverse.rq")),
+    (
+        "92-subproperty",
+        include_str!("../ontology/rules/92-subproperty.rq"),
+    ),
+];
+
+impl Rules {
+    /// The rules shipped in `ontology/rules/`.
+    pub fn builtin() -> Rules {
+        Rules(
+            BUILTIN_RULES
+                .iter()
+                .map(|(n, q)| Rule {
+                    name: n.to_string(),
+                    query: q.to_string(),
+                })
+                .collect(),
+        )
+    }
+
+    /// The built-in rules plus `dir/rules/*.rq` (a file with a built-in name replaces it).
+    pub fn with_dir(dir: &Path) -> Result<Rules, ReasonError> {
+        let mut rules = Rules::builtin();
+        let rdir = dir.join("rules");
+        if !rdir.is_dir() {
+            return Ok(rules);
+        }
+        let read_err = |e: std::io::Error| ReasonError::Read {
+            path: rdir.display().to_string(),
+            message: e.to_string(),
+        };
+        let mut files: Vec<_> = std::fs::read_dir(&rdir)
+            .map_err(read_err)?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == "rq"))
+            .collect();
+        files.sort();
+        for f in files {
+            let query = std::fs::read_to_string(&f).map_err(read_err)?;
+            let name = f
+                .file_stem()
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            rules.0.retain(|r| r.name != name);
+            rules.0.push(Rule { name, query });
+        }
+        rules.0.sort_by(|a, b| a.name.cmp(&b.name));
+        Ok(rules)
+    }
+}
+
+/// What a reasoning run did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ReasonReport {
+    /// Held contact events of articles that took part in fusion.
+    pub article_events: usize,
+    /// Fused events written (one per real-world event).
+    pub fused_events: usize,
+    /// Fused events with more than one source article.
+    pub multi_source_events: usize,
+    /// Triples concluded by rules (not counting their records).
+    pub inferred_triples: usize,
+    /// Rule rounds until the fixpoint (the last round adds nothing).
+    pub rounds: usize,
+    /// Quads in the inferred graph.
+    pub quads: usize,
+    pub millis: u128,
+    /// Per rule: rows it returned and milliseconds it took, summed over rounds.
+    pub rule_stats: Vec<(String, usize, u128)>,
+    /// Milliseconds spent fusing events.
+    pub fusion_millis: u128,
+}
+
+fn ng(local: &str) -> NamedNode {
+    crate::rdf::ng(local)
+}
+
+fn iri(s: &str) -> NamedNode {
+    NamedNode::new_unchecked(s)
+}
+
+/// Runs fusion and the rules; replaces the ontology and inferred graphs.
+pub fn reason(store: &GraphStore, rules: &Rules) -> Result<ReasonReport, ReasonError> {
+    let start = Instant::now();
+    let inferred = iri(INFERRED_GRAPH);
+    store.replace_graph(&iri(ONTOLOGY_GRAPH), vocabulary_quads()?)?;
+    store.replace_graph(&inferred, Vec::new())?;
+    let mut report = ReasonReport::default();
+
+    let events = held_events(store)?;
+    report.article_events = events.len();
+    let clusters = fuse(&events);
+    let mut fused_quads = Vec::new();
+    for members in &clusters {
+        let articles: BTreeSet<&str> = members
+            .iter()
+            .map(|&i| events[i].article.as_str())
+            .collect();
+        if articles.len() > 1 {
+            report.multi_source_events += 1;
+        }
+        write_fused(&events, members, &inferred, &mut fused_quads);
+    }
+    report.fused_events = clusters.len();
+    report.fusion_millis = start.elapsed().as_millis();
+    store.insert_quads(&fused_quads)?;
+    let mut total = fused_quads.len();
+
+    // Rules to a fixpoint. `records` remembers every conclusion's record (rules, facts,
+    // articles) so a later round only writes what is new.
+    let mut records: HashMap<(Term, NamedNode, Term), Record> = HashMap::new();
+    let mut node_articles: HashMap<NamedNode, Vec<NamedNode>> = HashMap::new();
+    let mut rounds = 0;
+    loop {
+        rounds += 1;
+        if rounds > MAX_ROUNDS {
+            return Err(ReasonError::NoFixpoint(MAX_ROUNDS));
+        }
+        let mut new_quads = Vec::new();
+        for (ri, rule) in rules.0.iter().enumerate() {
+            let rule_start = Instant::now();
+            let t = query::select(store.inner(), &rule.query, None).map_err(|source| {
+                ReasonError::Rule {
+                    rule: rule.name.clone(),
+                    source,
+                }
+            })?;
+            let (Some(si), Some(pi), Some(oi)) = (t.col("s"), t.col("p"), t.col("o")) else {
+                return Err(ReasonError::Contract {
+                    rule: rule.name.clone(),
+                });
+            };
+            let because: Vec<usize> = t
+                .vars
+                .iter()
+                .enumerate()
+                .filter(|(_, v)| v.starts_with("because"))
+                .map(|(i, _)| i)
+                .collect();
+            let article_col = t.col("article");
+            if report.rule_stats.len() <= ri {
+                report.rule_stats.push((rule.name.clone(), 0, 0));
+            }
+            report.rule_stats[ri].1 += t.rows.len();
+            for row in &t.rows {
+                let (Some(s), Some(Term::NamedNode(p)), Some(o)) =
+                    (row[si].clone(), row[pi].clone(), row[oi].clone())
+                else {
+                    continue;
+                };
+                if matches!(s, Term::Literal(_)) {
+                    continue;
+                }
+                let key = (s.clone(), p.clone(), o.clone());
+                if !records.contains_key(&key) && stated_in_article(store, &s, &p, &o)? {
+                    continue;
+                }
+                let rec = records.entry(key.clone()).or_default();
+                let fresh_triple = rec.rules.is_empty();
+                let mut delta = Record::default();
+                if rec.rules.insert(rule.name.clone()) {
+                    delta.rules.insert(rule.name.clone());
+                }
+                for &b in &because {
+                    if let Some(Term::NamedNode(n)) = &row[b]
+                        && rec.because.insert(n.clone())
+                    {
+                        delta.because.insert(n.clone());
+                    }
+                }
+                if let Some(Some(Term::NamedNode(a))) = article_col.map(|c| &row[c])
+                    && is_article_graph(a)
+                    && rec.articles.insert(a.clone())
+                {
+                    delta.articles.insert(a.clone());
+                }
+                if fresh_triple {
+                    report.inferred_triples += 1;
+                }
+                write_record(&key, fresh_triple, &delta, rules, &inferred, &mut new_quads);
+            }
+            report.rule_stats[ri].2 += rule_start.elapsed().as_millis();
+        }
+        // Articles behind the facts each record used; a record's premises may be records
+        // whose own articles grew this round, so propagate until nothing changes.
+        let by_iri: HashMap<NamedNode, (Term, NamedNode, Term)> =
+            records.keys().map(|k| (record_iri(k), k.clone())).collect();
+        let mut article_quads = Vec::new();
+        loop {
+            let mut changed = false;
+            let keys: Vec<(Term, NamedNode, Term)> = records.keys().cloned().collect();
+            for key in keys {
+                let mut found = BTreeSet::new();
+                let because = records[&key].because.clone();
+                for b in &because {
+                    match by_iri.get(b) {
+                        Some(k) => found.extend(records[k].articles.iter().cloned()),
+                        None => {
+                            if !node_articles.contains_key(b) {
+                                node_articles.insert(b.clone(), articles_of(store, b)?);
+                            }
+                            found.extend(node_articles[b].iter().cloned());
+                        }
+                    }
+                }
+                let rec = records.get_mut(&key).expect("key from the map");
+                for a in found {
+                    if rec.articles.insert(a.clone()) {
+                        changed = true;
+                        article_quads.push(Quad::new(
+                            record_iri(&key),
+                            ng("sourceArticle"),
+                            a,
+                            GraphName::NamedNode(inferred.clone()),
+                        ));
+                    }
+                }
+            }
+            if !changed {
+                break;
+            }
+        }
+        new_quads.extend(article_quads);
+        if new_quads.is_empty() {
+            break;
+        }
+        total += new_quads.len();
+        store.insert_quads(&new_quads)?;
+    }
+    report.rounds = rounds;
+    report.quads = total;
+    report.millis = start.elapsed().as_millis();
+    Ok(report)
+}
+
+/// Whether a graph is one the reasoner owns (not an article's).
+pub fn is_system_graph(g: oxigraph::model::NamedOrBlankNodeRef<'_>) -> bool {
+    matches!(g, oxigraph::model::NamedOrBlankNodeRef::NamedNode(n)
+        if n.as_str() == INFERRED_GRAPH || n.as_str() == ONTOLOGY_GRAPH)
+}
+
+/// Whether a graph name is an article's graph (not one of the reasoner's).
+fn is_article_graph(g: &NamedNode) -> bool {
+    g.as_str() != INFERRED_GRAPH && g.as_str() != ONTOLOGY_GRAPH
+}
+
+fn stated_in_article(
+    store: &GraphStore,
+    s: &Term,
+    p: &NamedNode,
+    o: &Term,
+) -> Result<bool, ReasonError> {
+    let subject: NamedOrBlankNode = match s {
+        Term::NamedNode(n) => n.clone().into(),
+        Term::BlankNode(b) => b.clone().into(),
+        _ => return Ok(false),
+    };
+    for q in store.quads_matching(
+        Some(subject.as_ref()),
+        Some(p.as_ref()),
+        Some(o.as_ref()),
+    ) {
+        let q = q?;
+        if let GraphName::NamedNode(g) = &q.graph_name
+            && is_article_graph(g)
+        {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
+/// Articles a fact rests on: an article event's `ng:article`, a fused event's or record's
+/// `ng:sourceArticle`, the graph a membership is stated in.
+fn articles_of(store: &GraphStore, node: &NamedNode) -> Result<Vec<NamedNode>, ReasonError> {
+    let mut out = Vec::new();
+    let subject = NamedOrBlankNode::from(node.clone());
+    for p in [ng("article"), ng("sourceArticle")] {
+        for q in store.quads_matching(Some(subject.as_ref()), Some(p.as_ref()), None) {
+            if let Term::NamedNode(a) = q?.object
+                && is_article_graph(&a)
+            {
+                out.push(a);
+            }
+        }
+    }
+    if out.is_empty() {
+        for q in store.quads_matching(Some(subject.as_ref()), Some(rdf::TYPE), None) {
+            if let GraphName::NamedNode(g) = q?.graph_name
+                && is_article_graph(&g)
+            {
+                out.push(g);
+            }
+        }
+    }
+    out.sort();
+    out.dedup();
+    Ok(out)
+}
+
+#[derive(Debug, Default, Clone)]
+struct Record {
+    rules: BTreeSet<String>,
+    because: BTreeSet<NamedNode>,
+    articles: BTreeSet<NamedNode>,
+}
+
+fn term_key(t: &Term) -> String {
+    t.to_string()
+}
+
+/// The record of a concluded triple: a content-derived IRI.
+pub fn record_iri(key: &(Term, NamedNode, Term)) -> NamedNode {
+    let h = stable_hash(
+        format!(
+            "{}\u{1}{}\u{1}{}",
+            term_key(&key.0),
+            key.1.as_str(),
+            term_key(&key.2)
+        )
+        .as_bytes(),
+    );
+    iri(&format!("{}inference/{h:016x}", ns::ID))
+}
+
+fn write_record(
+    key: &(Term, NamedNode, Term),
+    fresh: bool,
+    delta: &Record,
+    rules: &Rules,
+    g: &NamedNode,
+    out: &mut Vec<Quad>,
+) {
+    let gn = GraphName::NamedNode(g.clone());
+    let r = record_iri(key);
+    if fresh {
+        let subject: NamedOrBlankNode = match &key.0 {
+            Term::NamedNode(n) => n.clone().into(),
+            Term::BlankNode(b) => b.clone().into(),
+            _ => return,
+        };
+        out.push(Quad::new(subject, key.1.clone(), key.2.clone(), gn.clone()));
+        out.push(Quad::new(r.clone(), rdf::TYPE, ng("Inference"), gn.clone()));
+        out.push(Quad::new(r.clone(), rdf::SUBJECT, key.0.clone(), gn.clone()));
+        out.push(Quad::new(r.clone(), rdf::PREDICATE, key.1.clone(), gn.clone()));
+        out.push(Quad::new(r.clone(), rdf::OBJECT, key.2.clone(), gn.clone()));
+    }
+    for name in &delta.rules {
+        if let Some(rule) = rules.0.iter().find(|x| &x.name == name) {
+            out.push(Quad::new(r.clone(), ng("rule"), rule.iri(), gn.clone()));
+        }
+    }
+    for b in &delta.because {
+        out.push(Quad::new(
+            r.clone(),
+            iri(&format!("{}wasDerivedFrom", ns::PROV)),
+            b.clone(),
+            gn.clone(),
+        ));
+    }
+    for a in &delta.articles {
+        out.push(Quad::new(r.clone(), ng("sourceArticle"), a.clone(), gn.clone()));
+    }
+}
+
+/// The vocabulary as quads of the ontology graph, plus one `ng:Rule` per rule file.
+fn vocabulary_quads() -> Result<Vec<Quad>, ReasonError> {
+    use oxigraph::io::{RdfFormat, RdfParser};
+    let g = GraphName::NamedNode(iri(ONTOLOGY_GRAPH));
+    let mut out = Vec::new();
+    for t in RdfParser::from_format(RdfFormat::Turtle)
+        .for_slice(include_str!("../ontology/newsgraph.ttl").as_bytes())
+    {
+        let t = t.map_err(|e| ReasonError::Vocabulary(e.to_string()))?;
+        out.push(Quad::new(t.subject, t.predicate, t.object, g.clone()));
+    }
+    Ok(out)
+}
+
+// ---------------------------------------------------------------- fusion
+
+/// A held contact event of one article, as fusion sees it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ArticleEvent {
+    pub iri: NamedNode,
+    pub article: NamedNode,
+    pub class: Option<NamedNode>,
+    pub actors: BTreeSet<NamedNode>,
+    pub place: Option<NamedNode>,
+    /// The event's date literal (xsd:date, gYearMonth or gYear).
+    pub date: Option<Literal>,
+    /// The article's anchor date (dateline or publication), as YYYY-MM-DD.
+    pub anchor: Option<String>,
+    /// Places that contain `place` (a city's country).
+    pub place_within: BTreeSet<NamedNode>,
+}
+
+const HELD_EVENTS: &str = r#"
+SELECT ?e ?article ?actor ?place ?within ?date ?anchor ?class WHERE {
+  GRAPH ?article {
+    ?e a ng:Contact ; ng:status ng:held ; ng:article ?article ; sem:hasActor ?actor .
+    OPTIONAL { ?e sem:hasPlace ?place . OPTIONAL { ?place schema:containedInPlace ?within } }
+    OPTIONAL { ?e sem:hasTimeStamp ?date }
+    OPTIONAL { ?article ng:anchorDate ?anchor }
+    OPTIONAL { ?e a ?class . FILTER (STRSTARTS(STR(?class), STR(ng:)) && ?class != ng:Contact) }
+  }
+}
+"#;
+
+/// Reads every held contact event of every article.
+pub fn held_events(store: &GraphStore) -> Result<Vec<ArticleEvent>, ReasonError> {
+    let t = query::select(store.inner(), HELD_EVENTS, None)?;
+    let col = |n: &str| t.col(n);
+    let (ce, ca, cact, cp, cw, cd, can, cc) = (
+        col("e"),
+        col("article"),
+        col("actor"),
+        col("place"),
+        col("within"),
+        col("date"),
+        col("anchor"),
+        col("class"),
+    );
+    let node = |row: &Vec<Option<Term>>, c: Option<usize>| match c.and_then(|c| row[c].clone()) {
+        Some(Term::NamedNode(n)) => Some(n),
+        _ => None,
+    };
+    let lit = |row: &Vec<Option<Term>>, c: Option<usize>| match c.and_then(|c| row[c].clone()) {
+        Some(Term::Literal(l)) => Some(l),
+        _ => None,
+    };
+    let mut by_iri: BTreeMap<NamedNode, ArticleEvent> = BTreeMap::new();
+    for row in &t.rows {
+        let (Some(e), Some(article)) = (node(row, ce), node(row, ca)) else {
+            continue;
+        };
+        let ev = by_iri.entry(e.clone()).or_insert_with(|| ArticleEvent {
+            iri: e,
+            article,
+            class: None,
+            actors: BTreeSet::new(),
+            place: None,
+            date: None,
+            anchor: None,
+            place_within: BTreeSet::new(),
+        });
+        if let Some(a) = node(row, cact) {
+            ev.actors.insert(a);
+        }
+        if let Some(p) = node(row, cp)
+            && ev.place.as_ref().is_none_or(|old| p < *old)
+        {
+            ev.place = Some(p);
+        }
+        if let Some(w) = node(row, cw) {
+            ev.place_within.insert(w);
+        }
+        if let Some(d) = lit(row, cd) {
+            ev.date = Some(d);
+        }
+        if let Some(a) = lit(row, can) {
+            ev.anchor = Some(a.value().chars().take(10).collect());
+        }
+        if let Some(c) = node(row, cc)
+            && ev.class.as_ref().is_none_or(|old| c < *old)
+        {
+            ev.class = Some(c);
+        }
+    }
+    Ok(by_iri.into_values().collect())
+}
+
+/// Days since 1970-01-01 of a YYYY-MM-DD prefix, if it is one.
+fn day_number(s: &str) -> Option<i64> {
+    let d: jiff::civil::Date = s.get(..10)?.parse().ok()?;
+    let epoch = jiff::civil::date(1970, 1, 1);
+    Some(i64::from(d.since(epoch).ok()?.get_days()))
+}
+
+/// Most days apart two undated reports of one meeting may be published.
+const UNDATED_WINDOW_DAYS: i64 = 3;
+
+/// Whether two article events can be reports of the same real-world event: different
+/// articles, at least two shared actors, compatible places (equal, one inside the other, or
+/// one unknown) and compatible dates (equal at the coarser precision; when either is undated,
+/// both articles dated within a few days of each other).
+pub fn compatible(a: &ArticleEvent, b: &ArticleEvent) -> bool {
+    if a.article == b.article || a.actors.intersection(&b.actors).count() < 2 {
+        return false;
+    }
+    let places_ok = match (&a.place, &b.place) {
+        (Some(x), Some(y)) => x == y || a.place_within.contains(y) || b.place_within.contains(x),
+        _ => true,
+    };
+    if !places_ok {
+        return false;
+    }
+    match (&a.date, &b.date) {
+        (Some(x), Some(y)) => {
+            let (x, y) = (x.value(), y.value());
+            x.starts_with(y) || y.starts_with(x)
+        }
+        _ => match (&a.anchor, &b.anchor) {
+            (Some(x), Some(y)) => match (day_number(x), day_number(y)) {
+                (Some(x), Some(y)) => (x - y).abs() <= UNDATED_WINDOW_DAYS,
+                _ => false,
+            },
+            _ => false,
+        },
+    }
+}
+
+/// Groups article events into real-world events: greedy, in date order, an event joins the
+/// first group it is compatible with as a whole (so an undated report cannot chain two dated
+/// meetings together). Deterministic: the result depends only on the events.
+pub fn fuse(events: &[ArticleEvent]) -> Vec<Vec<usize>> {
+    let mut order: Vec<usize> = (0..events.len()).collect();
+    let sort_key = |e: &ArticleEvent| {
+        (
+            e.date
+                .as_ref()
+                .map(|d| d.value().to_string())
+                .or_else(|| e.anchor.clone())
+                .unwrap_or_default(),
+            e.iri.clone(),
+        )
+    };
+    order.sort_by_key(|&i| sort_key(&events[i]));
+    let mut clusters: Vec<Vec<usize>> = Vec::new();
+    let mut by_pair: HashMap<(&NamedNode, &NamedNode), Vec<usize>> = HashMap::new();
+    for &i in &order {
+        let e = &events[i];
+        let actors: Vec<&NamedNode> = e.actors.iter().collect();
+        let mut candidates: BTreeSet<usize> = BTreeSet::new();
+        for x in 0..actors.len() {
+            for y in x + 1..actors.len() {
+                if let Some(cs) = by_pair.get(&(actors[x], actors[y])) {
+                    candidates.extend(cs.iter().copied());
+                }
+            }
+        }
+        let joined = candidates.into_iter().find(|&c| {
+            clusters[c]
+                .iter()
+                .all(|&m| compatible(&events[m], e))
+        });
+        let c = match joined {
+            Some(c) => {
+                clusters[c].push(i);
+                c
+            }
+            None => {
+                clusters.push(vec![i]);
+                clusters.len() - 1
+            }
+        };
+        for x in 0..actors.len() {
+            for y in x + 1..actors.len() {
+                let v = by_pair.entry((actors[x], actors[y])).or_default();
+                if !v.contains(&c) {
+                    v.push(c);
+                }
+            }
+        }
+    }
+    for c in &mut clusters {
+        c.sort_by(|&a, &b| events[a].iri.cmp(&events[b].iri));
+    }
+    clusters.sort_by(|a, b| events[a[0]].iri.cmp(&events[b[0]].iri));
+    clusters
+}
+
+/// IRI of a fused event: from its first member, so adding later reports keeps it stable.
+pub fn fused_iri(first_member: &NamedNode) -> NamedNode {
+    iri(&format!(
+        "{}fused/{:016x}",
+        ns::ID,
+        stable_hash(first_member.as_str().as_bytes())
+    ))
+}
+
+fn write_fused(events: &[ArticleEvent], members: &[usize], g: &NamedNode, out: &mut Vec<Quad>) {
+    let gn = GraphName::NamedNode(g.clone());
+    let f = fused_iri(&events[members[0]].iri);
+    let mut add = |p: NamedNode, o: Term| out.push(Quad::new(f.clone(), p, o, gn.clone()));
+    add(rdf::TYPE.into_owned(), ng("FusedEvent").into());
+    add(ng("status"), ng("held").into());
+    let articles: BTreeSet<&NamedNode> = members.iter().map(|&i| &events[i].article).collect();
+    add(
+        ng("sourceCount"),
+        Literal::new_typed_literal(articles.len().to_string(), xsd::INTEGER).into(),
+    );
+    for a in &articles {
+        add(ng("sourceArticle"), (*a).clone().into());
+    }
+    for &i in members {
+        add(ng("fusedFrom"), events[i].iri.clone().into());
+    }
+    // Most frequent class, then the smallest IRI.
+    let mut classes: BTreeMap<&NamedNode, usize> = BTreeMap::new();
+    for &i in members {
+        if let Some(c) = &events[i].class {
+            *classes.entry(c).or_default() += 1;
+        }
+    }
+    if let Some((c, _)) = classes
+        .iter()
+        .max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0)))
+    {
+        add(ng("eventType"), (*c).clone().into());
+    }
+    // The most specific place: one no other member's place lies inside.
+    let places: BTreeSet<&NamedNode> = members
+        .iter()
+        .filter_map(|&i| events[i].place.as_ref())
+        .collect();
+    let inner = places.iter().find(|p| {
+        members
+            .iter()
+            .all(|&i| !events[i].place_within.contains(**p) || events[i].place.as_ref() == Some(**p))
+    });
+    if let Some(p) = inner.or(places.iter().next()) {
+        add(iri(&format!("{}hasPlace", ns::SEM)), (*p).clone().into());
+    }
+    // The most precise date (the longest lexical form).
+    if let Some(d) = members
+        .iter()
+        .filter_map(|&i| events[i].date.as_ref())
+        .max_by(|a, b| a.value().len().cmp(&b.value().len()).then(b.value().cmp(a.value())))
+    {
+        add(iri(&format!("{}hasTimeStamp", ns::SEM)), d.clone().into());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ev(id: &str, article: &str, actors: &[&str], place: Option<&str>, date: Option<&str>) -> ArticleEvent {
+        ArticleEvent {
+            iri: iri(&format!("http://x/{article}/event/{id}")),
+            article: iri(&format!("http://x/{article}")),
+            class: None,
+            actors: actors.iter().map(|a| iri(&format!("http://x/e/{a}"))).collect(),
+            place: place.map(|p| iri(&format!("http://x/e/{p}"))),
+            date: date.map(|d| Literal::new_typed_literal(d, xsd::DATE)),
+            anchor: date.map(|d| d.to_string()),
+            place_within: BTreeSet::new(),
+        }
+    }
+
+    #[test]
+    fn same_meeting_in_two_articles_fuses() {
+        let a = ev("1", "a", &["berg", "novak"], Some("vienna"), Some("2025-03-04"));
+        let b = ev("7", "b", &["berg", "novak", "aide"], None, Some("2025-03-04"));
+        assert!(compatible(&a, &b));
+        assert_eq!(fuse(&[a, b]), vec![vec![0, 1]]);
+    }
+
+    #[test]
+    fn same_people_same_city_other_day_stay_apart() {
+        let a = ev("1", "a", &["berg", "novak"], Some("vienna"), Some("2025-03-04"));
+        let b = ev("1", "b", &["berg", "novak"], Some("vienna"), Some("2025-03-11"));
+        assert!(!compatible(&a, &b));
+        assert_eq!(fuse(&[a, b]).len(), 2);
+    }
+
+    #[test]
+    fn other_city_or_one_shared_actor_stays_apart() {
+        let a = ev("1", "a", &["berg", "novak"], Some("vienna"), Some("2025-03-04"));
+        let b = ev("1", "b", &["berg", "novak"], Some("geneva"), Some("2025-03-04"));
+        let c = ev("1", "c", &["berg", "other"], Some("vienna"), Some("2025-03-04"));
+        assert!(!compatible(&a, &b));
+        assert!(!compatible(&a, &c));
+    }
+
+    #[test]
+    fn an_undated_report_cannot_chain_two_meetings() {
+        let a = ev("1", "a", &["berg", "novak"], None, Some("2025-03-04"));
+        let b = ev("1", "b", &["berg", "novak"], None, Some("2025-03-06"));
+        let mut u = ev("1", "u", &["berg", "novak"], None, None);
+        u.anchor = Some("2025-03-05".into());
+        let groups = fuse(&[a, b, u]);
+        assert_eq!(groups.len(), 2, "{groups:?}");
+    }
+
+    #[test]
+    fn a_city_is_compatible_with_its_country() {
+        let mut a = ev("1", "a", &["berg", "novak"], Some("vienna"), Some("2025-03-04"));
+        a.place_within.insert(iri("http://x/e/austria"));
+        let b = ev("1", "b", &["berg", "novak"], Some("austria"), Some("2025-03"));
+        assert!(compatible(&a, &b));
+    }
+
+    #[test]
+    fn fused_iris_are_stable_and_content_derived() {
+        let a = ev("1", "a", &["berg", "novak"], None, Some("2025-03-04"));
+        assert_eq!(fused_iri(&a.iri), fused_iri(&a.iri.clone()));
+        assert!(fused_iri(&a.iri).as_str().starts_with(ns::ID));
+    }
+
+    #[test]
+    fn builtin_rules_select_the_contract_variables() {
+        for r in Rules::builtin().0 {
+            let q = query::with_prefixes(&r.query);
+            let parsed = oxigraph::sparql::SparqlEvaluator::new()
+                .parse_query(&q)
+                .unwrap_or_else(|e| panic!("{}: {e}", r.name));
+            let _ = parsed;
+            for v in ["?s", "?p", "?o"] {
+                assert!(r.query.contains(v), "{} lacks {v}", r.name);
+            }
+        }
+    }
+}
