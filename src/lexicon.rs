@@ -9,8 +9,8 @@
 //! token sequences (see [`PhraseTable`]), so matching respects word boundaries by construction.
 
 use crate::segment::{Token, tokenize};
-use std::hash::{BuildHasherDefault, Hasher};
 use std::fs;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, LazyLock};
 
