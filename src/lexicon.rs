@@ -212,9 +212,14 @@ pub fn push_norm_token(out: &mut String, s: &str) -> bool {
     let before = out.len();
     if s.is_ascii() {
         // The common case: bytewise lowercase, dots dropped.
-        for &b in s.as_bytes() {
-            if b != b'.' {
-                out.push(char::from(b.to_ascii_lowercase()));
+        if memchr::memchr(b'.', s.as_bytes()).is_none() {
+            out.push_str(s);
+            out[before..].make_ascii_lowercase();
+        } else {
+            for &b in s.as_bytes() {
+                if b != b'.' {
+                    out.push(char::from(b.to_ascii_lowercase()));
+                }
             }
         }
     } else {
@@ -296,6 +301,59 @@ impl<V> PhraseTable<V> {
         }
         out.reverse();
         out
+    }
+
+    /// [`PhraseTable::all_at`] over tokens already normalised with [`norm_token`] (one entry per
+    /// token), so a sentence's tokens are normalised once, not once per lookup.
+    pub fn all_at_norm(&self, norms: &[String], i: usize) -> Vec<(usize, &V)> {
+        let mut key = String::with_capacity(32);
+        let mut out = Vec::new();
+        for (n, w) in norms[i..].iter().take(self.max_tokens).enumerate() {
+            if w.is_empty() {
+                break;
+            }
+            if n > 0 {
+                key.push(' ');
+            }
+            key.push_str(w);
+            if let Some(v) = self.map.get(key.as_str()) {
+                out.push((n + 1, v));
+            }
+            if !self.prefixes.contains(key.as_str()) {
+                break;
+            }
+        }
+        out.reverse();
+        out
+    }
+
+    /// [`PhraseTable::longest_at`] over tokens already normalised with [`norm_token`].
+    pub fn longest_at_norm(&self, norms: &[String], i: usize) -> Option<(usize, &V)> {
+        let first = norms.get(i)?;
+        if first.is_empty() {
+            return None;
+        }
+        // One token: no key to build.
+        let mut best = self.map.get(first.as_str()).map(|v| (1, v));
+        if self.max_tokens < 2 || !self.prefixes.contains(first.as_str()) {
+            return best;
+        }
+        let mut key = String::with_capacity(32);
+        key.push_str(first);
+        for (n, w) in norms[i + 1..].iter().take(self.max_tokens - 1).enumerate() {
+            if w.is_empty() {
+                return best;
+            }
+            key.push(' ');
+            key.push_str(w);
+            if let Some(v) = self.map.get(key.as_str()) {
+                best = Some((n + 2, v));
+            }
+            if !self.prefixes.contains(key.as_str()) {
+                break;
+            }
+        }
+        best
     }
 
     /// The longest phrase starting at token `i`: (number of tokens, value).

@@ -480,7 +480,7 @@ fn case_ok(ctx: &Ctx, start: usize, len: usize, form: &str) -> bool {
 fn known_at(ctx: &Ctx, i: usize) -> Option<(usize, Vec<SurfaceForm>)> {
     // The longest match whose capitalisation fits; a longer one that does not fit must not
     // hide a shorter one that does.
-    for (len, forms) in ctx.lex.surfaces.all_at(ctx.text, ctx.toks, i) {
+    for (len, forms) in ctx.lex.surfaces.all_at_norm(&ctx.norms, i) {
         let ok: Vec<SurfaceForm> = forms
             .iter()
             .filter(|f| case_ok(ctx, i, len, &f.form))
@@ -495,7 +495,7 @@ fn known_at(ctx: &Ctx, i: usize) -> Option<(usize, Vec<SurfaceForm>)> {
 
 /// A title starting at `i` (case-insensitive; a capitalised run may contain it).
 pub fn title_at(ctx: &Ctx, i: usize) -> Option<(usize, TitleInfo)> {
-    let (len, info) = ctx.lex.titles.longest_at(ctx.text, ctx.toks, i)?;
+    let (len, info) = ctx.lex.titles.longest_at_norm(&ctx.norms, i)?;
     // "Mr"/"Dr" style honorifics are titles only before a capitalised word.
     Some((len, info.clone()))
 }
