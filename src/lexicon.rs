@@ -794,7 +794,7 @@ mod tests {
             if name.ends_with(".tsv") {
                 let rows = parse_tsv(name, text).unwrap_or_else(|e| panic!("{e}"));
                 assert!(!rows.is_empty(), "{name} has no rows");
-                let mut seen = HashSet::new();
+                let mut seen = HashSet::default();
                 for r in &rows {
                     let key = r.cells[0].1.to_lowercase();
                     assert!(seen.insert(key.clone()), "{name}: duplicate key {key}");
