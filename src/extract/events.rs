@@ -661,11 +661,10 @@ pub fn find(
     }
     for (si, s) in seg.sentences.iter().enumerate() {
         let ms = &sentence_mentions[si];
-        let norms: Vec<String> = s
-            .tokens
-            .iter()
-            .map(|t| crate::lexicon::norm_token(t.text(text)))
-            .collect();
+        // One pass over the tokens gives both the normalised words and the headline test.
+        let ctx = crate::extract::mentions::Ctx::new(text, s, lex);
+        let headline = ctx.all_caps;
+        let norms = ctx.norms;
         let mut cover = vec![None; s.tokens.len()];
         for (k, m) in ms.iter().enumerate() {
             for c in cover.iter_mut().take(m.tok_end).skip(m.tok_start) {
@@ -682,7 +681,6 @@ pub fn find(
                     .unwrap_or(0)
             })
             .unwrap_or(0);
-        let headline = crate::extract::mentions::Ctx::new(text, s, lex).all_caps;
         let st = Sent {
             text,
             s,
