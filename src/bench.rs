@@ -465,6 +465,9 @@ pub fn run(
     }
     for (name, arts) in &corpora {
         log(&format!("stages: {} articles of {name}", arts.len()));
+        if arts.is_empty() {
+            continue;
+        }
         // Warm-up (lexicon, allocator), then one thread and every thread.
         stage_rate(name, &arts[..arts.len().min(100)], lex, 1)?;
         let mut counts = vec![1];
@@ -472,12 +475,32 @@ pub fn run(
             counts.push(threads);
         }
         for t in counts {
-            stages.push(stage_rate(name, arts, lex, t)?);
+            let st = stage_rate(name, arts, lex, t)?;
+            log(&format!(
+                "stages: {name}, {t} thread(s): {:.0} sentences/s, {:.0} sentences/CPU-s",
+                st.sentences_per_s, st.sentences_per_cpu_s
+            ));
+            stages.push(st);
         }
     }
     let mut sizes = Vec::new();
     for &n in &cfg.sizes {
-        sizes.push(run_size(cfg, n, lex, &mut log)?);
+        let z = run_size(cfg, n, lex, &mut log)?;
+        // Each size as it finishes, so a long run that is stopped still tells something.
+        log(&format!(
+            "{n} articles: {:.1} s build, {:.0} sentences/s, {:.0} quads/s, peak {:.0} MB, \
+             {:.0} B/article, who-met-whom {:.1} ms, load ratio {:.2}, P {:.3} R {:.3}",
+            z.build_seconds,
+            z.sentences_per_s,
+            z.quads_per_s,
+            z.peak_rss_mb,
+            z.store_bytes_per_article,
+            z.who_met_whom_ms,
+            z.load_ratio,
+            z.precision,
+            z.recall
+        ));
+        sizes.push(z);
     }
     Ok(BenchReport {
         threads,
