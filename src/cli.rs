@@ -115,6 +115,51 @@ enum Command {
         #[arg(required = true)]
         inputs: Vec<PathBuf>,
     },
+    /// Write a synthetic wire-copy corpus (JSON Lines) with known facts, for benchmarks and
+    /// scale tests. The same seed always gives the same corpus.
+    Generate {
+        /// Number of articles.
+        #[arg(long, default_value_t = 1000)]
+        articles: usize,
+        /// Seed of the generator.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Output JSONL file.
+        #[arg(long, short)]
+        output: PathBuf,
+        /// Also write the facts the corpus states (contacts with status, place, date) as JSON.
+        #[arg(long)]
+        gold: Option<PathBuf>,
+    },
+    /// Measure performance on generated corpora: stage throughput on one and all cores, build
+    /// rate, peak memory, store size, who-met-whom latency, and the load rate against
+    /// Oxigraph's own bulk loader.
+    Bench {
+        /// Corpus sizes (articles), comma-separated.
+        #[arg(long, value_delimiter = ',', default_value = "1000,10000")]
+        articles: Vec<usize>,
+        /// Directory for the corpora and stores (default: a temporary directory).
+        #[arg(long)]
+        store_dir: Option<PathBuf>,
+        /// Keep the corpora and stores instead of deleting them.
+        #[arg(long)]
+        keep: bool,
+        /// Seed of the generator.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Timed who-met-whom runs per size (after one warm-up).
+        #[arg(long, default_value_t = 5)]
+        query_runs: usize,
+        /// Articles for the in-memory stage timing.
+        #[arg(long, default_value_t = 2000)]
+        stage_articles: usize,
+        /// Real articles (a file or directory newsgraph reads) to time the stages on as well.
+        #[arg(long)]
+        real: Option<PathBuf>,
+        /// Output format.
+        #[arg(long, value_enum, default_value = "table")]
+        format: BenchFormat,
+    },
     /// The main job on the bundled sample articles: build a store, print who met whom (with
     /// place, date and source sentence) and write a GraphML file.
     Demo {
@@ -296,6 +341,53 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
             } else {
                 ExitCode::SUCCESS
             })
+        }
+        Command::Generate {
+            articles,
+            seed,
+            output,
+            gold,
+        } => {
+            generate_corpus(&cli, *articles, *seed, output, gold.as_deref())?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Bench {
+            articles,
+            store_dir,
+            keep,
+            seed,
+            query_runs,
+            stage_articles,
+            real,
+            format,
+        } => {
+            let lex = lexicon(&cli.ontology)?;
+            let dir = store_dir.clone().unwrap_or_else(|| {
+                std::env::temp_dir().join(format!("newsgraph-bench-{}", std::process::id()))
+            });
+            let cfg = newsgraph::bench::BenchConfig {
+                sizes: articles.clone(),
+                seed: *seed,
+                dir: dir.clone(),
+                keep: *keep,
+                query_runs: *query_runs,
+                stage_articles: *stage_articles,
+                real: real.clone(),
+            };
+            let quiet = cli.quiet;
+            let report = newsgraph::bench::run(&cfg, &lex, |m| {
+                if !quiet {
+                    eprintln!("{m}");
+                }
+            })?;
+            if store_dir.is_none() && !keep {
+                let _ = std::fs::remove_dir_all(&dir);
+            }
+            match format {
+                BenchFormat::Table => print!("{}", newsgraph::bench::render(&report)),
+                BenchFormat::Json => println!("{}", serde_json::to_string_pretty(&report)?),
+            }
+            Ok(ExitCode::SUCCESS)
         }
         Command::Demo { samples, graphml } => {
             let lex = lexicon(&cli.ontology)?;
@@ -509,4 +601,47 @@ fn print_who_met_whom(store: &GraphStore) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// `newsgraph generate`: writes the corpus and, when asked, its gold facts.
+fn generate_corpus(
+    cli: &Cli,
+    articles: usize,
+    seed: u64,
+    output: &Path,
+    gold_path: Option<&Path>,
+) -> Result<()> {
+    use newsgraph::generate::{self, Generator, Gold};
+    let lex = lexicon(&cli.ontology)?;
+    let g = Generator::new(seed, &lex);
+    let f =
+        std::fs::File::create(output).with_context(|| format!("creating {}", output.display()))?;
+    let mut w = BufWriter::new(f);
+    let mut gold = Gold::new(seed);
+    let bytes = generate::write_corpus(&g, articles, &mut w, gold_path.map(|_| &mut gold))
+        .and_then(|b| w.flush().map(|_| b))
+        .with_context(|| format!("writing {}", output.display()))?;
+    if let Some(p) = gold_path {
+        let f = std::fs::File::create(p).with_context(|| format!("creating {}", p.display()))?;
+        let mut w = BufWriter::new(f);
+        serde_json::to_writer_pretty(&mut w, &gold)
+            .map_err(std::io::Error::from)
+            .and_then(|_| w.flush())
+            .with_context(|| format!("writing {}", p.display()))?;
+    }
+    if !cli.quiet {
+        eprintln!(
+            "{articles} articles ({:.1} MB of text) written to {}",
+            bytes as f64 / 1e6,
+            output.display()
+        );
+    }
+    Ok(())
+}
+
+/// Output of `newsgraph bench`.
+#[derive(clap::ValueEnum, Clone, Copy, Debug)]
+enum BenchFormat {
+    Table,
+    Json,
 }

@@ -24,9 +24,11 @@
 //! assert_eq!(extraction.events.len(), 1);
 //! ```
 
+pub mod bench;
 pub mod dates;
 pub mod export;
 pub mod extract;
+pub mod generate;
 pub mod ingest;
 pub mod lexicon;
 pub mod model;

@@ -1223,7 +1223,7 @@ fn is_boilerplate(s: &str) -> bool {
     if words <= 25 && RE_BP_ANYWHERE.is_match(s) {
         return true;
     }
-    if RE_BP_PREFIX.is_match(s) && words <= 40 {
+    if words <= 40 && RE_BP_PREFIX.is_match(s) {
         return true;
     }
     if words <= 20 && RE_BP_SOCIAL.is_match(s) {

@@ -102,23 +102,31 @@ fn nn(iri: String) -> NamedNode {
     NamedNode::new_unchecked(iri)
 }
 
+/// `ns` + `local` as an IRI (plain concatenation: this runs for nearly every quad).
+fn term(ns: &str, local: &str) -> NamedNode {
+    let mut s = String::with_capacity(ns.len() + local.len());
+    s.push_str(ns);
+    s.push_str(local);
+    nn(s)
+}
+
 pub fn ng(local: &str) -> NamedNode {
-    nn(format!("{}{local}", ns::NG))
+    term(ns::NG, local)
 }
 fn schema(local: &str) -> NamedNode {
-    nn(format!("{}{local}", ns::SCHEMA))
+    term(ns::SCHEMA, local)
 }
 fn org(local: &str) -> NamedNode {
-    nn(format!("{}{local}", ns::ORG))
+    term(ns::ORG, local)
 }
 fn sem(local: &str) -> NamedNode {
-    nn(format!("{}{local}", ns::SEM))
+    term(ns::SEM, local)
 }
 fn prov(local: &str) -> NamedNode {
-    nn(format!("{}{local}", ns::PROV))
+    term(ns::PROV, local)
 }
 fn nif(local: &str) -> NamedNode {
-    nn(format!("{}{local}", ns::NIF))
+    term(ns::NIF, local)
 }
 
 /// The IRI of an article (also the name of its graph).
@@ -133,7 +141,9 @@ pub fn entity_iri(key: &str) -> NamedNode {
 
 /// The IRI of the extraction activity (one per extractor version).
 pub fn activity_iri() -> NamedNode {
-    nn(format!("{}activity/{}", ns::ID, slug(EXTRACTOR_VERSION)))
+    static IRI: std::sync::LazyLock<NamedNode> =
+        std::sync::LazyLock::new(|| nn(format!("{}activity/{}", ns::ID, slug(EXTRACTOR_VERSION))));
+    IRI.clone()
 }
 
 fn int(n: usize) -> Literal {

@@ -234,7 +234,7 @@ fn frames(st: &Sent, lex: &Lexicon) -> Vec<Frame> {
     let mut out = Vec::new();
     let mut i = 0;
     while i < st.len() {
-        let Some((len, kind)) = lex.cues.longest_at(st.text, &st.s.tokens, i) else {
+        let Some((len, kind)) = lex.cues.longest_at_norm(&st.norms, i) else {
             i += 1;
             continue;
         };
@@ -291,12 +291,8 @@ fn frames(st: &Sent, lex: &Lexicon) -> Vec<Frame> {
                         | "was"
                         | "is"
                         | "who's"
-                ) || lex.titles.longest_at(st.text, &st.s.tokens, k).is_some()
-                    || (k > 0
-                        && lex
-                            .titles
-                            .longest_at(st.text, &st.s.tokens, k - 1)
-                            .is_some())
+                ) || lex.titles.longest_at_norm(&st.norms, k).is_some()
+                    || (k > 0 && lex.titles.longest_at_norm(&st.norms, k - 1).is_some())
                     || st.cover[k].is_some()
             });
             if gap_ok {
@@ -340,7 +336,7 @@ fn status(st: &Sent, lex: &Lexicon, t0: usize, t1: usize, verb: bool) -> Status 
             k += 1;
             continue;
         }
-        let Some((len, kind)) = lex.cues.longest_at(st.text, &st.s.tokens, k) else {
+        let Some((len, kind)) = lex.cues.longest_at_norm(&st.norms, k) else {
             k += 1;
             continue;
         };
@@ -452,7 +448,7 @@ fn status_before(st: &Sent, lex: &Lexicon, t0: usize) -> Status {
     let mut k = lo;
     let mut out = Status::Held;
     while k < t0 {
-        match lex.cues.longest_at(st.text, &st.s.tokens, k) {
+        match lex.cues.longest_at_norm(&st.norms, k) {
             Some((len, kind)) => {
                 let near = t0 - (k + len) <= 4;
                 out = match kind {
@@ -476,7 +472,7 @@ fn status_before(st: &Sent, lex: &Lexicon, t0: usize) -> Status {
 fn has_cue(st: &Sent, lex: &Lexicon, from: usize, to: usize, kind: CueKind) -> bool {
     let mut k = from;
     while k < to {
-        match lex.cues.longest_at(st.text, &st.s.tokens, k) {
+        match lex.cues.longest_at_norm(&st.norms, k) {
             Some((_, found)) if *found == kind => return true,
             Some((len, _)) => k += len,
             None => k += 1,
@@ -665,11 +661,10 @@ pub fn find(
     }
     for (si, s) in seg.sentences.iter().enumerate() {
         let ms = &sentence_mentions[si];
-        let norms: Vec<String> = s
-            .tokens
-            .iter()
-            .map(|t| crate::lexicon::norm_token(t.text(text)))
-            .collect();
+        // One pass over the tokens gives both the normalised words and the headline test.
+        let ctx = crate::extract::mentions::Ctx::new(text, s, lex);
+        let headline = ctx.all_caps;
+        let norms = ctx.norms;
         let mut cover = vec![None; s.tokens.len()];
         for (k, m) in ms.iter().enumerate() {
             for c in cover.iter_mut().take(m.tok_end).skip(m.tok_start) {
@@ -686,7 +681,6 @@ pub fn find(
                     .unwrap_or(0)
             })
             .unwrap_or(0);
-        let headline = crate::extract::mentions::Ctx::new(text, s, lex).all_caps;
         let st = Sent {
             text,
             s,
@@ -717,7 +711,7 @@ pub fn find(
         while k < st.len() {
             let found = lex
                 .triggers
-                .longest_at(text, &s.tokens, k)
+                .longest_at_norm(&st.norms, k)
                 .map(|(l, i)| (l, i.clone()));
             // "spoke with X by telephone": a call whose trigger is split around its object.
             let found = found.or_else(|| {
@@ -1109,12 +1103,12 @@ pub fn find(
                         continue;
                     }
                     let w = st.n(j);
-                    if let Some((tl, _)) = lex.titles.longest_at(text, &s.tokens, j) {
+                    if let Some((tl, _)) = lex.titles.longest_at_norm(&st.norms, j) {
                         j += tl;
                         continue;
                     }
                     let title_soon = (j..(j + 3).min(st.len()))
-                        .any(|x| lex.titles.longest_at(text, &s.tokens, x).is_some());
+                        .any(|x| lex.titles.longest_at_norm(&st.norms, x).is_some());
                     let skip = matches!(
                         w,
                         "and"

@@ -355,9 +355,12 @@ impl<'a> Ctx<'a> {
         let upper = words.iter().filter(|t| t.upper).count();
         // Headlines in capitals, or in title case (most content words capitalised, no final
         // stop), capitalise every word: capitalisation is no evidence of a name there.
-        let content: Vec<&&Token> = words
+        let norms: Vec<String> = toks.iter().map(|t| norm_token(t.text(text))).collect();
+        let content: Vec<&Token> = toks
             .iter()
-            .filter(|t| !FUNCTION_WORDS.contains(&norm_token(t.text(text)).as_str()))
+            .zip(&norms)
+            .filter(|(t, n)| t.kind == TokenKind::Word && !FUNCTION_WORDS.contains(&n.as_str()))
+            .map(|(t, _)| t)
             .collect();
         let capped = content.iter().filter(|t| t.cap).count();
         let last = toks.last().map(|t| t.text(text)).unwrap_or("");
@@ -366,7 +369,6 @@ impl<'a> Ctx<'a> {
             && capped * 10 >= content.len() * 8
             && !matches!(last, "." | "?" | "!" | "\"");
         let all_caps = (words.len() >= 3 && upper * 10 >= words.len() * 7) || title_case;
-        let norms = toks.iter().map(|t| norm_token(t.text(text))).collect();
         Ctx {
             text,
             toks,
@@ -478,7 +480,7 @@ fn case_ok(ctx: &Ctx, start: usize, len: usize, form: &str) -> bool {
 fn known_at(ctx: &Ctx, i: usize) -> Option<(usize, Vec<SurfaceForm>)> {
     // The longest match whose capitalisation fits; a longer one that does not fit must not
     // hide a shorter one that does.
-    for (len, forms) in ctx.lex.surfaces.all_at(ctx.text, ctx.toks, i) {
+    for (len, forms) in ctx.lex.surfaces.all_at_norm(&ctx.norms, i) {
         let ok: Vec<SurfaceForm> = forms
             .iter()
             .filter(|f| case_ok(ctx, i, len, &f.form))
@@ -493,7 +495,7 @@ fn known_at(ctx: &Ctx, i: usize) -> Option<(usize, Vec<SurfaceForm>)> {
 
 /// A title starting at `i` (case-insensitive; a capitalised run may contain it).
 pub fn title_at(ctx: &Ctx, i: usize) -> Option<(usize, TitleInfo)> {
-    let (len, info) = ctx.lex.titles.longest_at(ctx.text, ctx.toks, i)?;
+    let (len, info) = ctx.lex.titles.longest_at_norm(&ctx.norms, i)?;
     // "Mr"/"Dr" style honorifics are titles only before a capitalised word.
     Some((len, info.clone()))
 }
