@@ -225,20 +225,30 @@ pub fn extract_nquads(
     let mut seen = std::collections::HashSet::new();
     let mut repeated = Vec::new();
     let mut report = run(inputs, lex, &mut on_problem, on_progress, |graphs| {
+        let out_err = |e: &dyn std::fmt::Display| Problem::Output(format!("writing N-Quads: {e}"));
+        // Through an in-memory store, so the quads come out as the store keeps them: the same
+        // literal canonicalisation (e.g. xsd:nonNegativeInteger is stored as xsd:integer) and
+        // no duplicates. Sorted within each graph, so the output is byte-for-byte repeatable.
+        let mem = oxigraph::store::Store::new().map_err(|e| out_err(&e))?;
+        mem.extend(graphs.iter().flat_map(|g| g.quads.iter().cloned()))
+            .map_err(|e| out_err(&e))?;
         let mut w = RdfSerializer::from_format(RdfFormat::NQuads).for_writer(&mut *out);
         let mut n = 0;
-        for g in graphs {
+        for g in &graphs {
             if !seen.insert(g.graph.as_str().to_string()) {
                 repeated.push(g.graph.as_str().to_string());
             }
-            for q in &g.quads {
-                w.serialize_quad(q)
-                    .map_err(|e| Problem::Output(format!("writing N-Quads: {e}")))?;
+            let mut quads = mem
+                .quads_for_pattern(None, None, None, Some(g.graph.as_ref().into()))
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(|e| out_err(&e))?;
+            quads.sort_by_cached_key(|q| q.to_string());
+            for q in &quads {
+                w.serialize_quad(q).map_err(|e| out_err(&e))?;
             }
-            n += g.quads.len();
+            n += quads.len();
         }
-        w.finish()
-            .map_err(|e| Problem::Output(format!("writing N-Quads: {e}")))?;
+        w.finish().map_err(|e| out_err(&e))?;
         Ok(n)
     });
     for g in repeated {

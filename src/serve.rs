@@ -178,15 +178,8 @@ impl Endpoint {
             h.insert(header::VARY, HeaderValue::from_static("Origin"));
         }
         if req.method() == Method::OPTIONS {
-            let methods = if self.cfg.writable {
-                "GET, POST, PUT, DELETE, OPTIONS"
-            } else {
-                "GET, POST, OPTIONS"
-            };
-            h.insert(
-                header::ACCESS_CONTROL_ALLOW_METHODS,
-                HeaderValue::from_static(methods),
-            );
+            // No Access-Control-Allow-Methods: oxhttp drops that header. Browsers then allow
+            // the CORS-safelisted methods (GET, HEAD, POST), which is what reads need.
             h.insert(
                 header::ACCESS_CONTROL_ALLOW_HEADERS,
                 HeaderValue::from_static("Content-Type, Accept"),
