@@ -1138,6 +1138,14 @@ mod tests {
     }
 
     #[test]
+    fn the_default_configuration_is_loopback_and_read_only() {
+        let c = Config::default();
+        assert!(c.bind.ip().is_loopback());
+        assert!(!c.writable);
+        assert!(c.timeout > Duration::ZERO && c.max_results > 0 && c.max_request_bytes > 0);
+    }
+
+    #[test]
     fn accept_ranges_are_ordered_by_quality() {
         assert_eq!(
             media_ranges("text/csv;q=0.5, application/json, */*;q=0.1, image/png;q=0"),
