@@ -10,7 +10,8 @@
 //! time-out (cancellation token; 503 when it fires), a result limit in rows or triples and in
 //! bytes (422 when exceeded; results are serialised into a buffer first, so a client never gets
 //! a truncated 200), a request body limit (413), a connection limit, CORS headers for browser
-//! clients, and cross-origin writes refused. As in the CLI, the default graph is the union of
+//! clients, cross-origin writes refused, and (on loopback) Host names other than loopback refused
+//! (DNS rebinding). As in the CLI, the default graph is the union of
 //! all article graphs unless the request names a dataset (FROM, `default-graph-uri`,
 //! `named-graph-uri`), and the standard prefixes are predeclared.
 //!
@@ -148,6 +149,10 @@ impl Endpoint {
     pub fn handle(&self, req: &mut Request<Body>) -> Response<Body> {
         let path = req.uri().path().to_string();
         let answer = match path.as_str() {
+            _ if !self.host_allowed(req) => Err(err(
+                StatusCode::FORBIDDEN,
+                "unexpected Host header: a server on loopback only answers to localhost or a loopback address",
+            )),
             "/" | "/index.html" => self.page(req),
             "/query" | "/sparql" => self.query(req),
             "/update" => self.update(req),
@@ -164,6 +169,28 @@ impl Endpoint {
         });
         self.cors(req, &mut resp);
         resp
+    }
+
+    /// On a loopback address, the Host header must name loopback too. This stops DNS
+    /// rebinding: a web page whose own host name resolves to 127.0.0.1 would otherwise count as
+    /// same-origin and could read (and with --write, change) the store.
+    fn host_allowed(&self, req: &Request<Body>) -> bool {
+        if !self.cfg.bind.ip().is_loopback() {
+            return true;
+        }
+        let Some(host) = req.headers().get(header::HOST) else {
+            return true;
+        };
+        let host = host.to_str().unwrap_or("");
+        let name = if let Some(rest) = host.strip_prefix('[') {
+            rest.split(']').next().unwrap_or("")
+        } else {
+            host.rsplit_once(':').map_or(host, |(h, _)| h)
+        };
+        name.eq_ignore_ascii_case("localhost")
+            || name
+                .parse::<std::net::IpAddr>()
+                .is_ok_and(|ip| ip.is_loopback())
     }
 
     fn cors(&self, req: &Request<Body>, resp: &mut Response<Body>) {
@@ -1122,6 +1149,21 @@ mod tests {
         );
         assert_eq!(send(&rw, put).0, StatusCode::NO_CONTENT);
         assert_eq!(rw.store.len().expect("len"), 1, "PUT replaces the graph");
+    }
+
+    #[test]
+    fn a_loopback_server_answers_only_to_loopback_host_names() {
+        let e = endpoint(false);
+        let q = get_query("ASK { ?s ?p ?o }");
+        for (host, status) in [
+            ("localhost:7878", StatusCode::OK),
+            ("127.0.0.1:7878", StatusCode::OK),
+            ("[::1]:7878", StatusCode::OK),
+            ("attacker.example:7878", StatusCode::FORBIDDEN),
+        ] {
+            let r = request(Method::GET, &q, &[("Host", host)], "");
+            assert_eq!(send(&e, r).0, status, "{host}");
+        }
     }
 
     #[test]
