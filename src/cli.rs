@@ -139,8 +139,12 @@ enum Command {
     /// extracted on different machines and concatenated equal one `build`).
     Extract {
         /// Files or directories to read.
-        #[arg(required = true)]
+        #[arg(required_unless_present = "inputs_from")]
         inputs: Vec<PathBuf>,
+        /// Also read the input paths from this file, one per line (- for standard input), for
+        /// shards too long for a command line.
+        #[arg(long)]
+        inputs_from: Option<PathBuf>,
         /// Output file (.nq), or - for standard output. Written to FILE.tmp and renamed when
         /// complete, so an interrupted run leaves no partial FILE.
         #[arg(long, short, required = true)]
@@ -368,8 +372,28 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
             server.join().context("the server stopped")?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Extract { inputs, output } => {
+        Command::Extract {
+            inputs,
+            inputs_from,
+            output,
+        } => {
             let lex = lexicon(&cli.ontology)?;
+            let mut inputs = inputs.clone();
+            if let Some(list) = inputs_from {
+                let text = if list.as_os_str() == "-" {
+                    std::io::read_to_string(std::io::stdin()).context("reading standard input")?
+                } else {
+                    std::fs::read_to_string(list)
+                        .with_context(|| format!("reading {}", list.display()))?
+                };
+                inputs.extend(
+                    text.lines()
+                        .map(str::trim)
+                        .filter(|l| !l.is_empty())
+                        .map(PathBuf::from),
+                );
+            }
+            let inputs = &inputs;
             let quiet = cli.quiet;
             let on_problem = |p: &Problem| {
                 if p.is_error() || !quiet {

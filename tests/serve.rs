@@ -430,10 +430,15 @@ fn shard_extracts_concatenated_equal_a_single_build() {
     // No duplicated lines either: each article's graph comes from exactly one shard.
     assert_eq!(concatenated.lines().count(), built.len());
 
-    // Deterministic output: the same shard gives the same bytes again.
+    // Deterministic output: the same shard gives the same bytes again (here with its paths
+    // given on standard input, as a batch job would).
+    let list: String = parts[0]
+        .iter()
+        .map(|p| format!("{}\n", p.display()))
+        .collect();
     let again = bin()
-        .args(["extract", "-q", "-o", "-"])
-        .args(&parts[0])
+        .args(["extract", "-q", "--inputs-from", "-", "-o", "-"])
+        .write_stdin(list)
         .output()
         .expect("extract runs");
     assert_eq!(
