@@ -160,6 +160,79 @@ enum Command {
         #[arg(long, value_enum, default_value = "table")]
         format: BenchFormat,
     },
+    /// Serve the store as a SPARQL 1.1 endpoint: /query (GET and POST), and /update and
+    /// /store (Graph Store Protocol) only with --write. A page to type queries is at /.
+    ///
+    /// The server owns the store while it runs (RocksDB allows one process): a `build` on the
+    /// same store fails fast until it stops. To add articles meanwhile, start it with --write
+    /// and use `newsgraph extract` + `newsgraph push --endpoint http://ADDR/store`.
+    Serve {
+        /// Address to listen on. The default is loopback only; listening elsewhere exposes
+        /// the store to the network.
+        #[arg(long, default_value = "127.0.0.1:7878")]
+        bind: std::net::SocketAddr,
+        /// Accept SPARQL Update (/update) and Graph Store writes (/store).
+        #[arg(long)]
+        write: bool,
+        /// Stop a query that runs longer than this many seconds (answered with 503).
+        #[arg(long, default_value_t = 30.0)]
+        timeout: f64,
+        /// Most solutions or triples in one response (more is answered with 422).
+        #[arg(long, default_value_t = 100_000)]
+        max_results: usize,
+        /// Most bytes in one response (more is answered with 422).
+        #[arg(long, default_value_t = 256 << 20)]
+        max_response_bytes: usize,
+        /// Most bytes in one request body (more is answered with 413).
+        #[arg(long, default_value_t = 16 << 20)]
+        max_request_bytes: usize,
+        /// Most connections served at once.
+        #[arg(long, default_value_t = 32)]
+        max_connections: usize,
+        /// Access-Control-Allow-Origin for browser clients ("none" to send no CORS headers).
+        #[arg(long, default_value = "*")]
+        cors_origin: String,
+    },
+    /// Extract articles to an N-Quads file without a store (for batch engines: shards
+    /// extracted on different machines and concatenated equal one `build`).
+    Extract {
+        /// Files or directories to read.
+        #[arg(required_unless_present = "inputs_from")]
+        inputs: Vec<PathBuf>,
+        /// Also read the input paths from this file, one per line (- for standard input), for
+        /// shards too long for a command line.
+        #[arg(long)]
+        inputs_from: Option<PathBuf>,
+        /// Output file (.nq), or - for standard output. Written to FILE.tmp and renamed when
+        /// complete, so an interrupted run leaves no partial FILE.
+        #[arg(long, short, required = true)]
+        output: PathBuf,
+    },
+    /// Send article graphs to a SPARQL 1.1 Graph Store Protocol endpoint (PUT per named
+    /// graph, so pushing again replaces). From the store, or from N-Quads files of `extract`.
+    Push {
+        /// Graph Store URL, e.g. http://localhost:7878/store (oxigraph / newsgraph serve),
+        /// http://host:3030/ds/data (Fuseki).
+        #[arg(long)]
+        endpoint: String,
+        /// N-Quads files to push instead of the store.
+        inputs: Vec<PathBuf>,
+        /// Requests in flight at once.
+        #[arg(long, default_value_t = 4)]
+        jobs: usize,
+        /// Retries per graph on connection errors, time-outs, 408, 429 and 5xx.
+        #[arg(long, default_value_t = 4)]
+        retries: u32,
+        /// Seconds before one request times out.
+        #[arg(long, default_value_t = 60.0)]
+        timeout: f64,
+        /// Extra request header, "Name: value" (repeatable), e.g. "Authorization: Basic ...".
+        #[arg(long = "header")]
+        headers: Vec<String>,
+        /// Name of the URL parameter carrying the graph IRI.
+        #[arg(long, default_value = "graph")]
+        graph_param: String,
+    },
     /// The main job on the bundled sample articles: build a store, print who met whom (with
     /// place, date and source sentence) and write a GraphML file.
     Demo {
@@ -222,7 +295,7 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
     match &cli.command {
         Command::Build { inputs, no_reason } => {
             let lex = lexicon(&cli.ontology)?;
-            let store = GraphStore::open(&store_path("newsgraph.db"))?;
+            let store = open_store(&store_path("newsgraph.db"))?;
             let failed = build(&store, inputs, &lex, cli.quiet)?;
             if !no_reason {
                 run_reasoning(&store, &cli.ontology, cli.quiet)?;
@@ -389,6 +462,180 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
+        Command::Serve {
+            bind,
+            write,
+            timeout,
+            max_results,
+            max_response_bytes,
+            max_request_bytes,
+            max_connections,
+            cors_origin,
+        } => {
+            let path = store_path("newsgraph.db");
+            let store = if *write {
+                open_store(&path)?
+            } else {
+                open_existing(&path)?
+            };
+            if !(0.0..=86_400.0).contains(timeout) {
+                bail!("--timeout {timeout}: give a number of seconds between 0 and 86400");
+            }
+            let cfg = newsgraph::serve::Config {
+                bind: *bind,
+                writable: *write,
+                timeout: Duration::from_secs_f64(*timeout),
+                max_results: *max_results,
+                max_response_bytes: *max_response_bytes,
+                max_request_bytes: *max_request_bytes,
+                max_connections: *max_connections,
+                cors_origin: (cors_origin != "none").then(|| cors_origin.clone()),
+            };
+            if !bind.ip().is_loopback() {
+                eprintln!(
+                    "warning: listening on {bind}, not only on loopback: anyone who can reach it can query{} the store",
+                    if *write { " and change" } else { "" }
+                );
+            }
+            let server = newsgraph::serve::spawn(store.inner().clone(), cfg)?;
+            eprintln!(
+                "serving {} at http://{bind}/ ({}; SPARQL at /query{}); stop with Ctrl-C",
+                path.display(),
+                if *write { "writable" } else { "read-only" },
+                if *write { ", /update, /store" } else { "" }
+            );
+            server.join().context("the server stopped")?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Extract {
+            inputs,
+            inputs_from,
+            output,
+        } => {
+            let lex = lexicon(&cli.ontology)?;
+            let mut inputs = inputs.clone();
+            if let Some(list) = inputs_from {
+                let text = if list.as_os_str() == "-" {
+                    std::io::read_to_string(std::io::stdin()).context("reading standard input")?
+                } else {
+                    std::fs::read_to_string(list)
+                        .with_context(|| format!("reading {}", list.display()))?
+                };
+                inputs.extend(
+                    text.lines()
+                        .map(str::trim)
+                        .filter(|l| !l.is_empty())
+                        .map(PathBuf::from),
+                );
+            }
+            let inputs = &inputs;
+            let quiet = cli.quiet;
+            let on_problem = |p: &Problem| {
+                if p.is_error() || !quiet {
+                    eprintln!("{p}");
+                }
+            };
+            let started = Instant::now();
+            let report = if output.as_os_str() == "-" {
+                let stdout = std::io::stdout();
+                let mut w = BufWriter::new(stdout.lock());
+                let r = pipeline::extract_nquads(inputs, &lex, on_problem, |_| {}, &mut w);
+                w.flush().context("writing standard output")?;
+                r
+            } else {
+                let mut tmp = output.clone().into_os_string();
+                tmp.push(".tmp");
+                let tmp = PathBuf::from(tmp);
+                let f = std::fs::File::create(&tmp)
+                    .with_context(|| format!("creating {}", tmp.display()))?;
+                let mut w = BufWriter::new(f);
+                let r = pipeline::extract_nquads(inputs, &lex, on_problem, |_| {}, &mut w);
+                w.flush()
+                    .and_then(|_| w.get_ref().sync_all())
+                    .with_context(|| format!("writing {}", tmp.display()))?;
+                std::fs::rename(&tmp, output).with_context(|| {
+                    format!("renaming {} to {}", tmp.display(), output.display())
+                })?;
+                r
+            };
+            if !quiet {
+                eprintln!(
+                    "{} articles from {} files: {} quads in {:.2}s; {} errors, {} warnings",
+                    report.articles,
+                    report.files,
+                    report.quads,
+                    started.elapsed().as_secs_f64(),
+                    report.errors,
+                    report.warnings
+                );
+            }
+            Ok(if report.errors > 0 {
+                ExitCode::from(1)
+            } else {
+                ExitCode::SUCCESS
+            })
+        }
+        Command::Push {
+            endpoint,
+            inputs,
+            jobs,
+            retries,
+            timeout,
+            headers,
+            graph_param,
+        } => {
+            let mut cfg = newsgraph::push::PushConfig::new(endpoint.clone());
+            cfg.jobs = *jobs;
+            cfg.retries = *retries;
+            cfg.graph_param = graph_param.clone();
+            if !(*timeout > 0.0 && *timeout <= 86_400.0) {
+                bail!("--timeout {timeout}: give a number of seconds between 0 and 86400");
+            }
+            cfg.timeout = Duration::from_secs_f64(*timeout);
+            for h in headers {
+                let Some((k, v)) = h.split_once(':') else {
+                    bail!("--header {h:?}: write it as \"Name: value\"");
+                };
+                cfg.headers
+                    .push((k.trim().to_string(), v.trim().to_string()));
+            }
+            let quiet = cli.quiet;
+            let on_done = |graph: &str, r: Result<(), &str>| {
+                if let Err(why) = r {
+                    eprintln!("error: {graph}: {why}");
+                } else if !quiet {
+                    eprintln!("pushed {graph}");
+                }
+            };
+            let report = if inputs.is_empty() {
+                let store = open_existing(&store_path("newsgraph.db"))?;
+                newsgraph::push::push_store(store.inner(), &cfg, on_done)?
+            } else {
+                newsgraph::push::push_nquads(inputs, &cfg, on_done)?
+            };
+            let secs = report.elapsed.as_secs_f64();
+            eprintln!(
+                "{} graphs pushed ({} triples, {:.1} MB) in {:.2}s ({:.0} triples/s), {} failed, {} retries",
+                report.pushed,
+                report.triples,
+                report.bytes as f64 / 1e6,
+                secs,
+                report.triples as f64 / secs.max(1e-9),
+                report.failed.len(),
+                report.retries
+            );
+            if report.skipped_default_graph_quads > 0 {
+                eprintln!(
+                    "warning: {} quads in the default graph were not pushed (only named graphs are)",
+                    report.skipped_default_graph_quads
+                );
+            }
+            Ok(if report.failed.is_empty() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            })
+        }
         Command::Demo { samples, graphml } => {
             let lex = lexicon(&cli.ontology)?;
             let samples = samples
@@ -464,7 +711,20 @@ fn open_existing(path: &Path) -> Result<GraphStore> {
             path.display()
         );
     }
-    Ok(GraphStore::open(path)?)
+    open_store(path)
+}
+
+/// Opens (or creates) a store; when another process holds it, says how to work alongside a
+/// running server.
+fn open_store(path: &Path) -> Result<GraphStore> {
+    match GraphStore::open(path) {
+        Err(e @ newsgraph::store::StoreError::Locked { .. }) => Err(anyhow::Error::new(e).context(
+            "the store is locked (is `newsgraph serve` running on it? A server owns its store; \
+             to add articles while it runs, start it with --write and use \
+             `newsgraph extract -o FILE.nq` + `newsgraph push --endpoint http://ADDR/store FILE.nq`)",
+        )),
+        r => Ok(r?),
+    }
 }
 
 fn read_query(name: &str) -> Result<String> {

@@ -32,7 +32,12 @@ pub fn process(raw: RawArticle, lex: &Lexicon) -> (Extraction, Vec<Quad>) {
 pub enum Problem {
     Input(IngestError),
     Store(StoreError),
-    EmptyArticle { origin: String, id: String },
+    /// Writing the output (e.g. an N-Quads file) failed.
+    Output(String),
+    EmptyArticle {
+        origin: String,
+        id: String,
+    },
     Warning(String),
 }
 
@@ -41,6 +46,7 @@ impl std::fmt::Display for Problem {
         match self {
             Problem::Input(e) => write!(f, "error: {e}"),
             Problem::Store(e) => write!(f, "error: {e}"),
+            Problem::Output(e) => write!(f, "error: {e}"),
             Problem::EmptyArticle { origin, id } => {
                 write!(
                     f,
@@ -54,7 +60,10 @@ impl std::fmt::Display for Problem {
 
 impl Problem {
     pub fn is_error(&self) -> bool {
-        matches!(self, Problem::Input(_) | Problem::Store(_))
+        matches!(
+            self,
+            Problem::Input(_) | Problem::Store(_) | Problem::Output(_)
+        )
     }
 }
 
@@ -81,7 +90,27 @@ pub fn build(
     inputs: &[PathBuf],
     lex: &Lexicon,
     mut on_problem: impl FnMut(&Problem),
+    on_progress: impl FnMut(usize),
+) -> BuildReport {
+    let mut report = run(inputs, lex, &mut on_problem, on_progress, |graphs| {
+        store.write_articles(graphs).map_err(Problem::Store)
+    });
+    if let Err(e) = store.flush() {
+        report.errors += 1;
+        on_problem(&Problem::Store(e));
+    }
+    report
+}
+
+/// Runs the per-article stages over input paths and hands each batch of article graphs, in
+/// input order, to `write` (which returns the number of quads it wrote). What `build` and
+/// `extract` share: the same articles, skipped the same way, give the same graphs.
+pub fn run(
+    inputs: &[PathBuf],
+    lex: &Lexicon,
+    mut on_problem: impl FnMut(&Problem),
     mut on_progress: impl FnMut(usize),
+    mut write: impl FnMut(Vec<ArticleGraph>) -> Result<usize, Problem>,
 ) -> BuildReport {
     let mut report = BuildReport::default();
     let mut note = |p: Problem, report: &mut BuildReport| {
@@ -93,9 +122,9 @@ pub fn build(
         on_problem(&p);
     };
     let mut batch: Vec<RawArticle> = Vec::with_capacity(BATCH);
-    let flush = |batch: &mut Vec<RawArticle>,
-                 report: &mut BuildReport,
-                 note: &mut dyn FnMut(Problem, &mut BuildReport)| {
+    let mut flush = |batch: &mut Vec<RawArticle>,
+                     report: &mut BuildReport,
+                     note: &mut dyn FnMut(Problem, &mut BuildReport)| {
         if batch.is_empty() {
             return;
         }
@@ -147,9 +176,9 @@ pub fn build(
                 quads,
             });
         }
-        match store.write_articles(graphs) {
+        match write(graphs) {
             Ok(n) => report.quads += n,
-            Err(e) => note(Problem::Store(e), report),
+            Err(p) => note(p, report),
         }
     };
     for path in ingest::discover(inputs) {
@@ -176,8 +205,57 @@ pub fn build(
     }
     flush(&mut batch, &mut report, &mut note);
     on_progress(report.articles);
-    if let Err(e) = store.flush() {
-        note(Problem::Store(e), &mut report);
+    report
+}
+
+/// Extracts articles to N-Quads on `out` without a store: the quads `build` would store, in
+/// input order, one named graph per article. Needs no coordination: shards of the input
+/// extracted anywhere and concatenated give the same quad set as one `build` over all of
+/// them (IRIs come from content only), provided article ids are unique across shards. An
+/// article id seen twice in one run is written twice (with a warning); a Graph Store push of
+/// the file then keeps the later copy, as `build` does.
+pub fn extract_nquads(
+    inputs: &[PathBuf],
+    lex: &Lexicon,
+    mut on_problem: impl FnMut(&Problem),
+    on_progress: impl FnMut(usize),
+    out: &mut dyn std::io::Write,
+) -> BuildReport {
+    use oxigraph::io::{RdfFormat, RdfSerializer};
+    let mut seen = std::collections::HashSet::new();
+    let mut repeated = Vec::new();
+    let mut report = run(inputs, lex, &mut on_problem, on_progress, |graphs| {
+        let out_err = |e: &dyn std::fmt::Display| Problem::Output(format!("writing N-Quads: {e}"));
+        // Through an in-memory store, so the quads come out as the store keeps them: the same
+        // literal canonicalisation (e.g. xsd:nonNegativeInteger is stored as xsd:integer) and
+        // no duplicates. Sorted within each graph, so the output is byte-for-byte repeatable.
+        let mem = oxigraph::store::Store::new().map_err(|e| out_err(&e))?;
+        mem.extend(graphs.iter().flat_map(|g| g.quads.iter().cloned()))
+            .map_err(|e| out_err(&e))?;
+        let mut w = RdfSerializer::from_format(RdfFormat::NQuads).for_writer(&mut *out);
+        let mut n = 0;
+        for g in &graphs {
+            if !seen.insert(g.graph.as_str().to_string()) {
+                repeated.push(g.graph.as_str().to_string());
+            }
+            let mut quads = mem
+                .quads_for_pattern(None, None, None, Some(g.graph.as_ref().into()))
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(|e| out_err(&e))?;
+            quads.sort_by_cached_key(|q| q.to_string());
+            for q in &quads {
+                w.serialize_quad(q).map_err(|e| out_err(&e))?;
+            }
+            n += quads.len();
+        }
+        w.finish().map_err(|e| out_err(&e))?;
+        Ok(n)
+    });
+    for g in repeated {
+        report.warnings += 1;
+        on_problem(&Problem::Warning(format!(
+            "article graph {g} was written more than once; a Graph Store push keeps the later copy"
+        )));
     }
     report
 }
