@@ -28,6 +28,29 @@ pub enum StoreError {
     },
     #[error("{path}: bulk load failed: {message}")]
     Load { path: PathBuf, message: String },
+    #[error(
+        "{path}: this newsgraph was built without the on-disk store (cargo feature `rocksdb`); only in-memory stores are available"
+    )]
+    NoDiskStore { path: PathBuf },
+}
+
+/// Deletes `bulk-*.sst` files left in the store directory by a bulk load that was killed
+/// before it committed. Oxigraph's bulk loader writes its sorted files there under that name
+/// and removes them once RocksDB has ingested them (ingested files get RocksDB's own numbered
+/// names), so once the store is open, and so locked by this process, such files are garbage.
+/// Best effort: a file that cannot be removed only costs disk space.
+#[cfg(feature = "rocksdb")]
+fn remove_stale_bulk_files(path: &Path) {
+    let Ok(entries) = std::fs::read_dir(path) else {
+        return;
+    };
+    for e in entries.flatten() {
+        let name = e.file_name();
+        let name = name.to_string_lossy();
+        if name.starts_with("bulk-") && name.ends_with(".sst") {
+            let _ = std::fs::remove_file(e.path());
+        }
+    }
 }
 
 /// An article's graph ready to be written: its name and its quads.
@@ -44,6 +67,7 @@ pub struct GraphStore {
 
 impl GraphStore {
     /// Opens (or creates) the store at `path`. Fails fast when another process holds it.
+    #[cfg(feature = "rocksdb")]
     pub fn open(path: &Path) -> Result<Self, StoreError> {
         if let Err(source) = std::fs::create_dir_all(path) {
             return Err(StoreError::Open {
@@ -52,10 +76,13 @@ impl GraphStore {
             });
         }
         match Store::open(path) {
-            Ok(store) => Ok(GraphStore {
-                store,
-                path: path.to_path_buf(),
-            }),
+            Ok(store) => {
+                remove_stale_bulk_files(path);
+                Ok(GraphStore {
+                    store,
+                    path: path.to_path_buf(),
+                })
+            }
             Err(source) => {
                 let msg = source.to_string();
                 if msg.contains("lock") || msg.contains("LOCK") {
@@ -70,6 +97,14 @@ impl GraphStore {
                 }
             }
         }
+    }
+
+    /// Without the `rocksdb` feature there is no on-disk store: always an error.
+    #[cfg(not(feature = "rocksdb"))]
+    pub fn open(path: &Path) -> Result<Self, StoreError> {
+        Err(StoreError::NoDiskStore {
+            path: path.to_path_buf(),
+        })
     }
 
     /// An in-memory store, for tests and one-off runs.
@@ -227,7 +262,14 @@ impl GraphStore {
     }
 
     /// Flushes writes to disk.
+    #[cfg(feature = "rocksdb")]
     pub fn flush(&self) -> Result<(), StoreError> {
         self.store.flush().map_err(|e| self.write_err(e))
+    }
+
+    /// Nothing to flush without the on-disk store.
+    #[cfg(not(feature = "rocksdb"))]
+    pub fn flush(&self) -> Result<(), StoreError> {
+        Ok(())
     }
 }

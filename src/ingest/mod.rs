@@ -164,16 +164,7 @@ pub fn read_file(path: &Path) -> ArticleStream {
         },
         Some(InputKind::Html) => Box::new(std::iter::once(read_html(path))),
         Some(InputKind::Warc) => match warc::open_warc(path) {
-            Ok(records) => {
-                let file = path.to_path_buf();
-                Box::new(records.html_responses().map(move |r| match r {
-                    Ok(rec) => from_warc_record(&file, rec),
-                    Err(message) => Err(IngestError::Warc {
-                        file: file.clone(),
-                        message,
-                    }),
-                }))
-            }
+            Ok(records) => warc_articles(path, records),
             Err(source) => Box::new(std::iter::once(Err(IngestError::Io {
                 file: path.to_path_buf(),
                 source,
@@ -183,6 +174,49 @@ pub fn read_file(path: &Path) -> ArticleStream {
             file: path.to_path_buf(),
         }))),
     }
+}
+
+/// Reads articles from bytes already in memory, exactly as [`read_file`] reads a file of
+/// `kind` named `file` with these contents (the name only labels articles and errors).
+pub fn read_bytes(kind: InputKind, file: &Path, bytes: Vec<u8>) -> ArticleStream {
+    let size = bytes.len() as u64;
+    match kind {
+        InputKind::Txt | InputKind::Html if size > MAX_TXT_BYTES => {
+            Box::new(std::iter::once(Err(IngestError::TooLarge {
+                file: file.to_path_buf(),
+                size,
+                max: MAX_TXT_BYTES,
+            })))
+        }
+        InputKind::Txt => Box::new(std::iter::once(txt::from_bytes(file, &bytes))),
+        InputKind::Html => Box::new(std::iter::once(html_from_bytes(file, &bytes))),
+        InputKind::Jsonl => Box::new(jsonl::JsonlReader::new(
+            file.to_path_buf(),
+            io::Cursor::new(bytes),
+        )),
+        InputKind::Warc => match warc::from_reader(io::Cursor::new(bytes)) {
+            Ok(records) => warc_articles(file, records),
+            Err(source) => Box::new(std::iter::once(Err(IngestError::Io {
+                file: file.to_path_buf(),
+                source,
+            }))),
+        },
+    }
+}
+
+/// The HTML responses of a WARC stream as articles.
+fn warc_articles<R: io::BufRead + Send + 'static>(
+    file: &Path,
+    records: warc::WarcRecords<R>,
+) -> ArticleStream {
+    let file = file.to_path_buf();
+    Box::new(records.html_responses().map(move |r| match r {
+        Ok(rec) => from_warc_record(&file, rec),
+        Err(message) => Err(IngestError::Warc {
+            file: file.clone(),
+            message,
+        }),
+    }))
 }
 
 /// Reads a whole single-article file, refusing files over the size limit.
@@ -205,17 +239,22 @@ pub(crate) fn read_bounded(path: &Path) -> Result<Vec<u8>, IngestError> {
 /// An HTML page (one article): main text and metadata.
 fn read_html(path: &Path) -> Result<RawArticle, IngestError> {
     let bytes = read_bounded(path)?;
+    html_from_bytes(path, &bytes)
+}
+
+/// An HTML page already in memory.
+fn html_from_bytes(path: &Path, bytes: &[u8]) -> Result<RawArticle, IngestError> {
     let origin = Origin {
         file: path.to_path_buf(),
         line: None,
     };
-    if looks_binary(&bytes) {
+    if looks_binary(bytes) {
         return Err(IngestError::Binary {
             file: origin.file,
             line: None,
         });
     }
-    let text = html::decode_html_bytes(&bytes, None);
+    let text = html::decode_html_bytes(bytes, None);
     from_page(&text, None, None, origin, None)
 }
 

@@ -9,11 +9,16 @@ use std::path::Path;
 
 pub(super) fn read(path: &Path) -> Result<RawArticle, IngestError> {
     let bytes = read_bounded(path)?;
+    from_bytes(path, &bytes)
+}
+
+/// A `.txt` article already in memory; `path` labels it.
+pub(super) fn from_bytes(path: &Path, bytes: &[u8]) -> Result<RawArticle, IngestError> {
     let origin = Origin {
         file: path.to_path_buf(),
         line: None,
     };
-    let (text, warnings) = decode_text(&bytes, &origin)?;
+    let (text, warnings) = decode_text(bytes, &origin)?;
     Ok(parse(&text, origin, warnings))
 }
 

@@ -65,7 +65,14 @@ pub struct WarcRecords<R: BufRead> {
 /// Opens a WARC file, transparently gunzipping it (detected by the gzip magic bytes, not by
 /// the file name; multi-member files are read member after member).
 pub fn open_warc(path: &Path) -> io::Result<WarcRecords<Box<dyn BufRead + Send>>> {
-    let mut file = BufReader::with_capacity(256 * 1024, File::open(path)?);
+    from_reader(BufReader::with_capacity(256 * 1024, File::open(path)?))
+}
+
+/// Reads a WARC stream from any buffered reader, gunzipping it when it starts with the gzip
+/// magic bytes (as [`open_warc`] does for files).
+pub fn from_reader<R: BufRead + Send + 'static>(
+    mut file: R,
+) -> io::Result<WarcRecords<Box<dyn BufRead + Send>>> {
     let gz = {
         let head = file.fill_buf()?;
         head.len() >= 2 && head[0] == 0x1f && head[1] == 0x8b
