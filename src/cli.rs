@@ -7,8 +7,9 @@
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
-use newsgraph::export::{self, ExportFormat, Projection};
+use newsgraph::export::{self, ExportFormat};
 use newsgraph::lexicon::Lexicon;
+use newsgraph::network::{self, Filter, Network, Projection};
 use newsgraph::pipeline::{self, Problem};
 use newsgraph::query::{self, OutputFormat, Table};
 use newsgraph::store::GraphStore;
@@ -95,9 +96,53 @@ enum Command {
         /// Output file (default: standard output).
         #[arg(long, short)]
         output: Option<PathBuf>,
-        /// GraphML only: which nodes and edges to keep.
-        #[arg(long, value_enum, default_value = "actors")]
-        projection: Projection,
+        /// Network formats (graphml, dot, nodes-csv, edges-csv): which nodes and edges to
+        /// keep, and the date range.
+        #[command(flatten)]
+        net: NetArgs,
+    },
+    /// Why the graph says A met B (or was in contact with B), down to the source sentences;
+    /// "no evidence" (exit code 1) when it does not. A and B: names, Wikidata ids or IRIs.
+    Explain {
+        a: String,
+        b: String,
+        #[arg(long, short, value_enum, default_value = "table")]
+        format: ListFormat,
+    },
+    /// Shortest contact path between two entities (fewest hops), with the events behind each
+    /// hop.
+    Path {
+        a: String,
+        b: String,
+        #[command(flatten)]
+        net: NetArgs,
+        #[arg(long, short, value_enum, default_value = "table")]
+        format: ListFormat,
+    },
+    /// Brokers: degree and betweenness centrality of the contact network, highest first.
+    Centrality {
+        /// How many entities to list (0 for all).
+        #[arg(long, default_value_t = 20)]
+        top: usize,
+        #[command(flatten)]
+        net: NetArgs,
+        #[arg(long, short, value_enum, default_value = "table")]
+        format: ListFormat,
+    },
+    /// Connected components of the contact network, largest first.
+    Components {
+        #[command(flatten)]
+        net: NetArgs,
+        #[arg(long, short, value_enum, default_value = "table")]
+        format: ListFormat,
+    },
+    /// An entity's meetings in date order, with whom, where and how many sources.
+    Timeline {
+        entity: String,
+        #[command(flatten)]
+        net: NetArgs,
+        #[arg(long, short, value_enum, default_value = "table")]
+        format: ListFormat,
     },
     /// List the entities in the store: type, Wikidata id, roles, mentions and articles.
     Entities {
@@ -158,7 +203,7 @@ enum Command {
         real: Option<PathBuf>,
         /// Output format.
         #[arg(long, value_enum, default_value = "table")]
-        format: BenchFormat,
+        format: ListFormat,
     },
     /// Serve the store as a SPARQL 1.1 endpoint: /query (GET and POST), and /update and
     /// /store (Graph Store Protocol) only with --write. A page to type queries is at /.
@@ -322,7 +367,10 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
                         eprintln!("removed article {id}");
                     }
                 } else {
-                    eprintln!("error: no article with id {id} in {}", store.path().display());
+                    eprintln!(
+                        "error: no article with id {id} in {}",
+                        store.path().display()
+                    );
                     missing += 1;
                 }
             }
@@ -355,10 +403,60 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
         Command::Export {
             format,
             output,
-            projection,
+            net,
         } => {
             let store = open_existing(&store_path("newsgraph.db"))?;
-            write_export(&store, *format, *projection, output.as_deref())?;
+            write_export(&store, *format, &net.filter()?, output.as_deref())?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Explain { a, b, format } => {
+            let store = open_existing(&store_path("newsgraph.db"))?;
+            let a = network::resolve_in_store(store.inner(), a)?;
+            let b = network::resolve_in_store(store.inner(), b)?;
+            let x = newsgraph::explain::explain(store.inner(), &a.id, &b.id)?;
+            match format {
+                ListFormat::Table => print!("{}", x.render()),
+                ListFormat::Json => println!("{}", serde_json::to_string_pretty(&x)?),
+            }
+            Ok(if x.evidence.is_empty() {
+                ExitCode::from(1)
+            } else {
+                ExitCode::SUCCESS
+            })
+        }
+        Command::Path { a, b, net, format } => {
+            let g = load_network(&store_path("newsgraph.db"), net)?;
+            let (ia, ib) = (network::resolve(&g, a)?, network::resolve(&g, b)?);
+            let hops = network::shortest_path(&g, ia, ib);
+            print_path(&g, ia, ib, hops.as_deref(), *format)?;
+            Ok(if hops.is_some() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            })
+        }
+        Command::Centrality { top, net, format } => {
+            let g = load_network(&store_path("newsgraph.db"), net)?;
+            let mut c = network::centrality(&g);
+            if *top > 0 {
+                c.truncate(*top);
+            }
+            print_centrality(&g, &c, *format)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Components { net, format } => {
+            let g = load_network(&store_path("newsgraph.db"), net)?;
+            print_components(&g, &network::components(&g), *format)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Timeline {
+            entity,
+            net,
+            format,
+        } => {
+            let g = load_network(&store_path("newsgraph.db"), net)?;
+            let n = network::resolve(&g, entity)?;
+            print_timeline(&g, n, &network::timeline(&g, n), *format)?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Entities { kind, format } => {
@@ -457,8 +555,8 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
                 let _ = std::fs::remove_dir_all(&dir);
             }
             match format {
-                BenchFormat::Table => print!("{}", newsgraph::bench::render(&report)),
-                BenchFormat::Json => println!("{}", serde_json::to_string_pretty(&report)?),
+                ListFormat::Table => print!("{}", newsgraph::bench::render(&report)),
+                ListFormat::Json => println!("{}", serde_json::to_string_pretty(&report)?),
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -654,7 +752,7 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
             write_export(
                 &store,
                 ExportFormat::Graphml,
-                Projection::Actors,
+                &Filter::default(),
                 Some(graphml),
             )?;
             println!("\nGraphML contact network written to {}", graphml.display());
@@ -750,7 +848,7 @@ fn read_query(name: &str) -> Result<String> {
 fn write_export(
     store: &GraphStore,
     format: ExportFormat,
-    projection: Projection,
+    filter: &Filter,
     output: Option<&Path>,
 ) -> Result<()> {
     match output {
@@ -758,14 +856,14 @@ fn write_export(
             let f =
                 std::fs::File::create(p).with_context(|| format!("creating {}", p.display()))?;
             let mut w = BufWriter::new(f);
-            export::export(store.inner(), format, projection, &mut w)?;
+            export::export(store.inner(), format, filter, &mut w)?;
             w.flush()
                 .with_context(|| format!("writing {}", p.display()))?;
         }
         None => {
             let stdout = std::io::stdout();
             let mut w = BufWriter::new(stdout.lock());
-            export::export(store.inner(), format, projection, &mut w)?;
+            export::export(store.inner(), format, filter, &mut w)?;
             w.flush().ok();
         }
     }
@@ -899,9 +997,233 @@ fn generate_corpus(
     Ok(())
 }
 
-/// Output of `newsgraph bench`.
+/// Which part of the contact network a command looks at.
+#[derive(clap::Args, Debug, Clone)]
+struct NetArgs {
+    /// Persons only, actors (persons, institutions, countries in meetings), or everything
+    /// (actors plus memberships).
+    #[arg(long, value_enum, default_value = "actors")]
+    projection: Projection,
+    /// Keep events on or after this date (YYYY, YYYY-MM or YYYY-MM-DD); undated events are
+    /// dropped when a range is given.
+    #[arg(long)]
+    since: Option<String>,
+    /// Keep events on or before this date (YYYY, YYYY-MM or YYYY-MM-DD).
+    #[arg(long)]
+    until: Option<String>,
+}
+
+impl NetArgs {
+    fn filter(&self) -> Result<Filter> {
+        for d in [&self.since, &self.until].into_iter().flatten() {
+            let ok = matches!(d.len(), 4 | 7 | 10)
+                && d.char_indices().all(|(i, c)| {
+                    if i == 4 || i == 7 {
+                        c == '-'
+                    } else {
+                        c.is_ascii_digit()
+                    }
+                });
+            if !ok {
+                bail!("date {d:?}: write YYYY, YYYY-MM or YYYY-MM-DD");
+            }
+        }
+        Ok(Filter {
+            projection: self.projection,
+            since: self.since.clone(),
+            until: self.until.clone(),
+        })
+    }
+}
+
+/// Output of `bench` and the network commands: a table for people or JSON for programs.
 #[derive(clap::ValueEnum, Clone, Copy, Debug)]
-enum BenchFormat {
+enum ListFormat {
     Table,
     Json,
+}
+
+/// Opens a store and projects its contact network.
+fn load_network(path: &Path, net: &NetArgs) -> Result<Network> {
+    let store = open_existing(path)?;
+    Ok(network::project(store.inner(), &net.filter()?)?)
+}
+
+fn print_json(v: &serde_json::Value) -> Result<()> {
+    println!("{}", serde_json::to_string_pretty(v)?);
+    Ok(())
+}
+
+fn node_json(g: &Network, n: petgraph::graph::NodeIndex) -> serde_json::Value {
+    let d = &g[n];
+    serde_json::json!({"id": d.id, "label": d.label, "type": d.kind, "wikidata": d.wikidata})
+}
+
+fn edge_json(e: &network::EdgeData) -> serde_json::Value {
+    serde_json::json!({"relation": e.relation, "kind": e.kind, "date": e.date, "place": e.place,
+        "event": e.event, "sources": e.sources})
+}
+
+fn edge_text(e: &network::EdgeData) -> String {
+    let mut parts = vec![if e.kind.is_empty() {
+        e.relation.clone()
+    } else {
+        e.kind.clone()
+    }];
+    for p in [&e.date, &e.place] {
+        if !p.is_empty() {
+            parts.push(p.clone());
+        }
+    }
+    parts.push(format!(
+        "{} source{}",
+        e.sources,
+        if e.sources == 1 { "" } else { "s" }
+    ));
+    parts.join(", ")
+}
+
+fn print_path(
+    g: &Network,
+    a: petgraph::graph::NodeIndex,
+    b: petgraph::graph::NodeIndex,
+    hops: Option<&[network::Hop]>,
+    format: ListFormat,
+) -> Result<()> {
+    match (format, hops) {
+        (ListFormat::Json, _) => print_json(&serde_json::json!({
+            "from": node_json(g, a),
+            "to": node_json(g, b),
+            "connected": hops.is_some(),
+            "hops": hops.unwrap_or_default().iter().map(|h| serde_json::json!({
+                "from": node_json(g, h.from),
+                "to": node_json(g, h.to),
+                "events": h.edges.iter().map(edge_json).collect::<Vec<_>>(),
+            })).collect::<Vec<_>>(),
+        })),
+        (ListFormat::Table, None) => {
+            println!("no contact path between {} and {}", g[a].label, g[b].label);
+            Ok(())
+        }
+        (ListFormat::Table, Some(hops)) => {
+            println!(
+                "{} to {}: {} hop{}",
+                g[a].label,
+                g[b].label,
+                hops.len(),
+                if hops.len() == 1 { "" } else { "s" }
+            );
+            for h in hops {
+                println!("  {} -- {}", g[h.from].label, g[h.to].label);
+                for e in &h.edges {
+                    println!("      {}", edge_text(e));
+                }
+            }
+            Ok(())
+        }
+    }
+}
+
+fn print_centrality(g: &Network, c: &[network::Centrality], format: ListFormat) -> Result<()> {
+    match format {
+        ListFormat::Json => print_json(&serde_json::Value::Array(
+            c.iter()
+                .map(|x| {
+                    let mut v = node_json(g, x.node);
+                    v["degree"] = x.degree.into();
+                    v["contacts"] = x.contacts.into();
+                    v["betweenness"] = x.betweenness.into();
+                    v
+                })
+                .collect(),
+        )),
+        ListFormat::Table => {
+            println!(
+                "{:<40} {:<13} {:>6} {:>8} {:>11}",
+                "entity", "type", "degree", "contacts", "betweenness"
+            );
+            for x in c {
+                let d = &g[x.node];
+                println!(
+                    "{:<40} {:<13} {:>6} {:>8} {:>11.4}",
+                    d.label.chars().take(40).collect::<String>(),
+                    d.kind,
+                    x.degree,
+                    x.contacts,
+                    x.betweenness
+                );
+            }
+            Ok(())
+        }
+    }
+}
+
+fn print_components(
+    g: &Network,
+    comps: &[Vec<petgraph::graph::NodeIndex>],
+    format: ListFormat,
+) -> Result<()> {
+    match format {
+        ListFormat::Json => print_json(&serde_json::Value::Array(
+            comps
+                .iter()
+                .map(|c| serde_json::Value::Array(c.iter().map(|&n| node_json(g, n)).collect()))
+                .collect(),
+        )),
+        ListFormat::Table => {
+            println!(
+                "{} components, {} entities, {} contacts",
+                comps.len(),
+                g.node_count(),
+                g.edge_count()
+            );
+            for (i, c) in comps.iter().enumerate() {
+                let names: Vec<&str> = c.iter().take(12).map(|&n| g[n].label.as_str()).collect();
+                println!(
+                    "  {:>4}. {} entities: {}{}",
+                    i + 1,
+                    c.len(),
+                    names.join("; "),
+                    if c.len() > 12 { "; ..." } else { "" }
+                );
+            }
+            Ok(())
+        }
+    }
+}
+
+fn print_timeline(
+    g: &Network,
+    n: petgraph::graph::NodeIndex,
+    t: &[network::TimelineEntry],
+    format: ListFormat,
+) -> Result<()> {
+    match format {
+        ListFormat::Json => print_json(&serde_json::json!({
+            "entity": node_json(g, n),
+            "events": t.iter().map(|e| serde_json::json!({
+                "date": e.date, "place": e.place, "kind": e.kind, "event": e.event,
+                "sources": e.sources, "with": e.with,
+            })).collect::<Vec<_>>(),
+        })),
+        ListFormat::Table => {
+            println!("{}: {} events", g[n].label, t.len());
+            for e in t {
+                println!(
+                    "  {:<10}  {:<10}  {:<20}  with {}  ({} source{})",
+                    if e.date.is_empty() {
+                        "undated"
+                    } else {
+                        &e.date
+                    },
+                    e.kind,
+                    e.place.chars().take(20).collect::<String>(),
+                    e.with.join("; "),
+                    e.sources,
+                    if e.sources == 1 { "" } else { "s" }
+                );
+            }
+            Ok(())
+        }
+    }
 }

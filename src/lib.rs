@@ -26,6 +26,7 @@
 
 pub mod bench;
 pub mod dates;
+pub mod explain;
 pub mod export;
 pub mod extract;
 pub mod generate;

@@ -2,10 +2,11 @@
 
 mod cli;
 
-// Extraction allocates many small strings; mimalloc makes that a fraction of the time the
-// system allocator takes (same output, measured with `newsgraph bench`).
-#[global_allocator]
-static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
+// No custom global allocator: Oxigraph hands RocksDB's C-allocated error strings to Rust's
+// allocator to free (`CString::from_raw`), which only works when Rust uses the C allocator.
+// With mimalloc as the global allocator, any RocksDB error (a locked store, a full disk)
+// crashed the process instead of being reported; tests/serve.rs and tests/reliability.rs
+// exercise those paths.
 
 fn main() -> std::process::ExitCode {
     cli::run()

@@ -101,7 +101,10 @@ impl Filter {
             7 => format!("{date}-99"),
             _ => date.to_string(),
         };
-        let since_ok = self.since.as_ref().is_none_or(|s| end.as_str() >= s.as_str());
+        let since_ok = self
+            .since
+            .as_ref()
+            .is_none_or(|s| end.as_str() >= s.as_str());
         let until_ok = self.until.as_ref().is_none_or(|u| {
             let u = match u.len() {
                 4 => format!("{u}-12-99"),
@@ -284,13 +287,16 @@ pub fn project(store: &Store, filter: &Filter) -> Result<Network, NetworkError> 
     Ok(g)
 }
 
-/// Finds the node a user means: an entity IRI, a Wikidata id (Q…), or a name (exact, case
-/// insensitive, else a unique partial match).
-pub fn resolve(g: &Network, text: &str) -> Result<NodeIndex, NetworkError> {
+/// Picks the entity a user means among `candidates`: an entity IRI or a Wikidata id (Q…),
+/// else a name (exact, case insensitive), else a whole word of one name or a unique partial
+/// match of at least four characters. Several hits are an error listing them.
+pub fn pick(candidates: &[&NodeData], text: &str) -> Result<usize, NetworkError> {
     let t = text.trim();
     let lower = t.to_lowercase();
-    let by = |f: &dyn Fn(&NodeData) -> bool| -> Vec<NodeIndex> {
-        g.node_indices().filter(|&n| f(&g[n])).collect()
+    let by = |f: &dyn Fn(&NodeData) -> bool| -> Vec<usize> {
+        (0..candidates.len())
+            .filter(|&i| f(candidates[i]))
+            .collect()
     };
     let mut hits = by(&|d| d.id == t || (!d.wikidata.is_empty() && d.wikidata == t));
     if hits.is_empty() {
@@ -304,13 +310,20 @@ pub fn resolve(g: &Network, text: &str) -> Result<NodeIndex, NetworkError> {
                 || (lower.len() >= 4 && l.contains(&lower))
         });
     }
-    match hits.len() {
+    // One entity may come with several names or types: hits on one id are one hit.
+    let mut ids: Vec<&str> = hits.iter().map(|&i| candidates[i].id.as_str()).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    match ids.len() {
         0 => Err(NetworkError::NoMatch(t.to_string())),
         1 => Ok(hits[0]),
         _ => {
             let mut c: Vec<String> = hits
                 .iter()
-                .map(|&n| format!("  {}  ({}, {})", g[n].label, g[n].kind, g[n].id))
+                .map(|&i| {
+                    let d = candidates[i];
+                    format!("  {}  ({}, {})", d.label, d.kind, d.id)
+                })
                 .collect();
             c.sort();
             c.dedup();
@@ -320,6 +333,49 @@ pub fn resolve(g: &Network, text: &str) -> Result<NodeIndex, NetworkError> {
             })
         }
     }
+}
+
+/// Finds the node a user means in the network (see [`pick`]).
+pub fn resolve(g: &Network, text: &str) -> Result<NodeIndex, NetworkError> {
+    let nodes: Vec<&NodeData> = g.node_indices().map(|n| &g[n]).collect();
+    pick(&nodes, text).map(NodeIndex::new)
+}
+
+/// Finds the entity a user means anywhere in the store, not only in the contact network
+/// (see [`pick`]).
+pub fn resolve_in_store(store: &Store, text: &str) -> Result<NodeData, NetworkError> {
+    let t = text.trim();
+    // Narrow in the store first (names containing the text, or the IRI / Wikidata id).
+    let q = format!(
+        r#"SELECT DISTINCT ?e ?n ?t ?wd WHERE {{
+  ?e schema:name ?n ; a ?t .
+  VALUES ?t {{ schema:Person org:Organization schema:Place }}
+  OPTIONAL {{ ?e owl:sameAs ?wd }}
+  FILTER (STR(?e) = {q} || STRENDS(STR(?wd), CONCAT("/", {q})) || CONTAINS(LCASE(STR(?n)), LCASE({q})))
+}} ORDER BY ?e ?t ?n"#,
+        q = oxigraph::model::Literal::new_simple_literal(t)
+    );
+    let table = query::select(store, &q, None)?;
+    let mut cands: Vec<NodeData> = Vec::new();
+    for row in &table.rows {
+        let d = NodeData {
+            id: cell(&table, row, "e"),
+            label: cell(&table, row, "n"),
+            kind: kind_name(&cell(&table, row, "t")).to_string(),
+            wikidata: cell(&table, row, "wd")
+                .rsplit('/')
+                .next()
+                .unwrap_or("")
+                .to_string(),
+        };
+        // Organisations carry two types (org: and schema:); keep the first row of each.
+        if !cands.iter().any(|c| c.id == d.id && c.label == d.label) {
+            cands.push(d);
+        }
+    }
+    let refs: Vec<&NodeData> = cands.iter().collect();
+    let i = pick(&refs, t)?;
+    Ok(cands[i].clone())
 }
 
 /// Distinct neighbours of each node, sorted (the simple graph under the multigraph).
@@ -462,7 +518,11 @@ pub fn components(g: &Network) -> Vec<Vec<NodeIndex>> {
     for c in &mut out {
         c.sort_by(|a, b| g[*a].label.cmp(&g[*b].label).then(a.cmp(b)));
     }
-    out.sort_by(|a, b| b.len().cmp(&a.len()).then(g[a[0]].label.cmp(&g[b[0]].label)));
+    out.sort_by(|a, b| {
+        b.len()
+            .cmp(&a.len())
+            .then(g[a[0]].label.cmp(&g[b[0]].label))
+    });
     out
 }
 
@@ -579,9 +639,17 @@ mod tests {
         // Cleo lies on the only shortest paths Ana-Dan, Ana-Eva, Ben-Dan and Ben-Eva: 4 pairs,
         // normalised by the (n-1)(n-2)/2 = 21 pairs of the other nodes (n = 8).
         let cleo = &c[0];
-        assert!((cleo.betweenness - 4.0 / 21.0).abs() < 1e-9, "{}", cleo.betweenness);
+        assert!(
+            (cleo.betweenness - 4.0 / 21.0).abs() < 1e-9,
+            "{}",
+            cleo.betweenness
+        );
         let ben = c.iter().find(|x| x.node == n[1]).expect("Ben");
-        assert!((ben.betweenness - 3.0 / 21.0).abs() < 1e-9, "{}", ben.betweenness);
+        assert!(
+            (ben.betweenness - 3.0 / 21.0).abs() < 1e-9,
+            "{}",
+            ben.betweenness
+        );
     }
 
     #[test]
@@ -628,6 +696,9 @@ mod tests {
         person(&mut g, "Dan Marsh");
         assert_eq!(resolve(&g, "Cleo").ok(), Some(n[2]), "an exact label wins");
         assert_eq!(resolve(&g, "cleo marsh").ok(), Some(x));
-        assert!(matches!(resolve(&g, "Marsh"), Err(NetworkError::Ambiguous { .. })));
+        assert!(matches!(
+            resolve(&g, "Marsh"),
+            Err(NetworkError::Ambiguous { .. })
+        ));
     }
 }

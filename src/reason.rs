@@ -82,8 +82,14 @@ const BUILTIN_RULES: &[(&str, &str)] = &[
         "20-met-in-fused-event",
         include_str!("../ontology/rules/20-met-in-fused-event.rq"),
     ),
-    ("30-contact", include_str!("../ontology/rules/30-contact.rq")),
-    ("40-member-of", include_str!("../ontology/rules/40-member-of.rq")),
+    (
+        "30-contact",
+        include_str!("../ontology/rules/30-contact.rq"),
+    ),
+    (
+        "40-member-of",
+        include_str!("../ontology/rules/40-member-of.rq"),
+    ),
     (
         "50-rollup-institution",
         include_str!("../ontology/rules/50-rollup-institution.rq"),
@@ -92,8 +98,14 @@ const BUILTIN_RULES: &[(&str, &str)] = &[
         "60-rollup-country",
         include_str!("../ontology/rules/60-rollup-country.rq"),
     ),
-    ("90-symmetric", include_str!("../ontology/rules/90-symmetric.rq")),
-    ("91-inverse", include_str!("../ontology/rules/91-inverse.rq")),
+    (
+        "90-symmetric",
+        include_str!("../ontology/rules/90-symmetric.rq"),
+    ),
+    (
+        "91-inverse",
+        include_str!("../ontology/rules/91-inverse.rq"),
+    ),
     (
         "92-subproperty",
         include_str!("../ontology/rules/92-subproperty.rq"),
@@ -351,11 +363,7 @@ fn stated_in_article(
         Term::BlankNode(b) => b.clone().into(),
         _ => return Ok(false),
     };
-    for q in store.quads_matching(
-        Some(subject.as_ref()),
-        Some(p.as_ref()),
-        Some(o.as_ref()),
-    ) {
+    for q in store.quads_matching(Some(subject.as_ref()), Some(p.as_ref()), Some(o.as_ref())) {
         let q = q?;
         if let GraphName::NamedNode(g) = &q.graph_name
             && is_article_graph(g)
@@ -437,8 +445,18 @@ fn write_record(
         };
         out.push(Quad::new(subject, key.1.clone(), key.2.clone(), gn.clone()));
         out.push(Quad::new(r.clone(), rdf::TYPE, ng("Inference"), gn.clone()));
-        out.push(Quad::new(r.clone(), rdf::SUBJECT, key.0.clone(), gn.clone()));
-        out.push(Quad::new(r.clone(), rdf::PREDICATE, key.1.clone(), gn.clone()));
+        out.push(Quad::new(
+            r.clone(),
+            rdf::SUBJECT,
+            key.0.clone(),
+            gn.clone(),
+        ));
+        out.push(Quad::new(
+            r.clone(),
+            rdf::PREDICATE,
+            key.1.clone(),
+            gn.clone(),
+        ));
         out.push(Quad::new(r.clone(), rdf::OBJECT, key.2.clone(), gn.clone()));
     }
     for name in &delta.rules {
@@ -455,7 +473,12 @@ fn write_record(
         ));
     }
     for a in &delta.articles {
-        out.push(Quad::new(r.clone(), ng("sourceArticle"), a.clone(), gn.clone()));
+        out.push(Quad::new(
+            r.clone(),
+            ng("sourceArticle"),
+            a.clone(),
+            gn.clone(),
+        ));
     }
 }
 
@@ -635,11 +658,9 @@ pub fn fuse(events: &[ArticleEvent]) -> Vec<Vec<usize>> {
                 }
             }
         }
-        let joined = candidates.into_iter().find(|&c| {
-            clusters[c]
-                .iter()
-                .all(|&m| compatible(&events[m], e))
-        });
+        let joined = candidates
+            .into_iter()
+            .find(|&c| clusters[c].iter().all(|&m| compatible(&events[m], e)));
         let c = match joined {
             Some(c) => {
                 clusters[c].push(i);
@@ -711,9 +732,9 @@ fn write_fused(events: &[ArticleEvent], members: &[usize], g: &NamedNode, out: &
         .filter_map(|&i| events[i].place.as_ref())
         .collect();
     let inner = places.iter().find(|p| {
-        members
-            .iter()
-            .all(|&i| !events[i].place_within.contains(**p) || events[i].place.as_ref() == Some(**p))
+        members.iter().all(|&i| {
+            !events[i].place_within.contains(**p) || events[i].place.as_ref() == Some(**p)
+        })
     });
     if let Some(p) = inner.or(places.iter().next()) {
         add(iri(&format!("{}hasPlace", ns::SEM)), (*p).clone().into());
@@ -722,7 +743,12 @@ fn write_fused(events: &[ArticleEvent], members: &[usize], g: &NamedNode, out: &
     if let Some(d) = members
         .iter()
         .filter_map(|&i| events[i].date.as_ref())
-        .max_by(|a, b| a.value().len().cmp(&b.value().len()).then(b.value().cmp(a.value())))
+        .max_by(|a, b| {
+            a.value()
+                .len()
+                .cmp(&b.value().len())
+                .then(b.value().cmp(a.value()))
+        })
     {
         add(iri(&format!("{}hasTimeStamp", ns::SEM)), d.clone().into());
     }
@@ -732,12 +758,21 @@ fn write_fused(events: &[ArticleEvent], members: &[usize], g: &NamedNode, out: &
 mod tests {
     use super::*;
 
-    fn ev(id: &str, article: &str, actors: &[&str], place: Option<&str>, date: Option<&str>) -> ArticleEvent {
+    fn ev(
+        id: &str,
+        article: &str,
+        actors: &[&str],
+        place: Option<&str>,
+        date: Option<&str>,
+    ) -> ArticleEvent {
         ArticleEvent {
             iri: iri(&format!("http://x/{article}/event/{id}")),
             article: iri(&format!("http://x/{article}")),
             class: None,
-            actors: actors.iter().map(|a| iri(&format!("http://x/e/{a}"))).collect(),
+            actors: actors
+                .iter()
+                .map(|a| iri(&format!("http://x/e/{a}")))
+                .collect(),
             place: place.map(|p| iri(&format!("http://x/e/{p}"))),
             date: date.map(|d| Literal::new_typed_literal(d, xsd::DATE)),
             anchor: date.map(|d| d.to_string()),
@@ -747,25 +782,67 @@ mod tests {
 
     #[test]
     fn same_meeting_in_two_articles_fuses() {
-        let a = ev("1", "a", &["berg", "novak"], Some("vienna"), Some("2025-03-04"));
-        let b = ev("7", "b", &["berg", "novak", "aide"], None, Some("2025-03-04"));
+        let a = ev(
+            "1",
+            "a",
+            &["berg", "novak"],
+            Some("vienna"),
+            Some("2025-03-04"),
+        );
+        let b = ev(
+            "7",
+            "b",
+            &["berg", "novak", "aide"],
+            None,
+            Some("2025-03-04"),
+        );
         assert!(compatible(&a, &b));
         assert_eq!(fuse(&[a, b]), vec![vec![0, 1]]);
     }
 
     #[test]
     fn same_people_same_city_other_day_stay_apart() {
-        let a = ev("1", "a", &["berg", "novak"], Some("vienna"), Some("2025-03-04"));
-        let b = ev("1", "b", &["berg", "novak"], Some("vienna"), Some("2025-03-11"));
+        let a = ev(
+            "1",
+            "a",
+            &["berg", "novak"],
+            Some("vienna"),
+            Some("2025-03-04"),
+        );
+        let b = ev(
+            "1",
+            "b",
+            &["berg", "novak"],
+            Some("vienna"),
+            Some("2025-03-11"),
+        );
         assert!(!compatible(&a, &b));
         assert_eq!(fuse(&[a, b]).len(), 2);
     }
 
     #[test]
     fn other_city_or_one_shared_actor_stays_apart() {
-        let a = ev("1", "a", &["berg", "novak"], Some("vienna"), Some("2025-03-04"));
-        let b = ev("1", "b", &["berg", "novak"], Some("geneva"), Some("2025-03-04"));
-        let c = ev("1", "c", &["berg", "other"], Some("vienna"), Some("2025-03-04"));
+        let a = ev(
+            "1",
+            "a",
+            &["berg", "novak"],
+            Some("vienna"),
+            Some("2025-03-04"),
+        );
+        let b = ev(
+            "1",
+            "b",
+            &["berg", "novak"],
+            Some("geneva"),
+            Some("2025-03-04"),
+        );
+        let c = ev(
+            "1",
+            "c",
+            &["berg", "other"],
+            Some("vienna"),
+            Some("2025-03-04"),
+        );
         assert!(!compatible(&a, &b));
         assert!(!compatible(&a, &c));
     }
@@ -782,9 +859,21 @@ mod tests {
 
     #[test]
     fn a_city_is_compatible_with_its_country() {
-        let mut a = ev("1", "a", &["berg", "novak"], Some("vienna"), Some("2025-03-04"));
+        let mut a = ev(
+            "1",
+            "a",
+            &["berg", "novak"],
+            Some("vienna"),
+            Some("2025-03-04"),
+        );
         a.place_within.insert(iri("http://x/e/austria"));
-        let b = ev("1", "b", &["berg", "novak"], Some("austria"), Some("2025-03"));
+        let b = ev(
+            "1",
+            "b",
+            &["berg", "novak"],
+            Some("austria"),
+            Some("2025-03"),
+        );
         assert!(compatible(&a, &b));
     }
 
