@@ -16,9 +16,6 @@ use newsgraph::{normalize, pipeline, rdf, segment};
 use std::path::PathBuf;
 use std::sync::LazyLock;
 
-#[global_allocator]
-static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 /// Articles per timed batch.
 const BATCH: usize = 200;
 
