@@ -9,5 +9,12 @@ mod cli;
 // exercise those paths.
 
 fn main() -> std::process::ExitCode {
+    // Like other Unix tools, stop quietly when the reader of our output goes away
+    // (`newsgraph components | head`) instead of panicking on a broken pipe.
+    #[cfg(unix)]
+    // SAFETY: restoring the default disposition of SIGPIPE before any other thread exists.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
     cli::run()
 }

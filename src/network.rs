@@ -25,6 +25,8 @@ pub enum NetworkError {
         "the store has no reasoning results yet; run `newsgraph reason` (builds do it unless --no-reason)"
     )]
     NotReasoned,
+    #[error("cannot read the store: {0}")]
+    Storage(#[from] oxigraph::store::StorageError),
     #[error("no entity matches {0:?}")]
     NoMatch(String),
     #[error("{query:?} is ambiguous; use one of these ids or names:\n{candidates}")]
@@ -135,35 +137,90 @@ ORDER BY ?f ?a ?b
 "#;
 
 const NODES: &str = r#"
-SELECT ?e (MIN(STR(?n)) AS ?name) (MIN(STR(?t)) AS ?type) (MIN(STR(?wd)) AS ?wikidata) WHERE {
-  { GRAPH INFERRED { ?f a ng:FusedEvent . { ?f sem:hasActor ?e } UNION { ?f sem:hasPlace ?e } } }
-  ?e schema:name ?n ; a ?t .
-  VALUES ?t { schema:Person org:Organization schema:Place }
-  OPTIONAL { ?e owl:sameAs ?wd }
+SELECT DISTINCT ?e WHERE {
+  GRAPH INFERRED { ?f a ng:FusedEvent . { ?f sem:hasActor ?e } UNION { ?f sem:hasPlace ?e } }
 }
-GROUP BY ?e
 "#;
 
 const MEMBERSHIPS: &str = r#"
-SELECT ?p ?o ?oName ?oType ?oWd (MIN(?title) AS ?t) (COUNT(DISTINCT ?article) AS ?sources) WHERE {
+SELECT ?p ?o (COUNT(DISTINCT ?article) AS ?sources) WHERE {
   GRAPH INFERRED { ?r a ng:Inference ; rdf:subject ?p ; rdf:predicate org:memberOf ; rdf:object ?o ; ng:sourceArticle ?article }
-  OPTIONAL { ?m org:member ?p ; org:organization ?o ; ng:title ?title }
-  ?o schema:name ?oName ; a ?oType .
-  VALUES ?oType { org:Organization schema:Place }
-  OPTIONAL { ?o owl:sameAs ?oWd }
 }
-GROUP BY ?p ?o ?oName ?oType ?oWd
+GROUP BY ?p ?o
 ORDER BY ?p ?o
 "#;
 
-fn kind_name(iri: &str) -> &'static str {
-    if iri.ends_with("Person") {
-        "person"
-    } else if iri.ends_with("Organization") {
-        "organization"
-    } else {
-        "place"
+/// An entity's node data, read with direct index lookups: the smallest `schema:name`, the
+/// most specific of person / organisation / place, the Wikidata id. (A SPARQL join over the
+/// union default graph would multiply the rows by the number of articles naming it.) None
+/// when the entity has no name or none of those types.
+pub fn entity_info(store: &Store, iri: &str) -> Result<Option<NodeData>, NetworkError> {
+    use oxigraph::model::{NamedNodeRef, NamedOrBlankNodeRef, TermRef};
+    let Ok(node) = NamedNodeRef::new(iri) else {
+        return Ok(None);
+    };
+    let subject = NamedOrBlankNodeRef::from(node);
+    let storage = NetworkError::Storage;
+    let mut label: Option<String> = None;
+    for q in store.quads_for_pattern(
+        Some(subject),
+        Some(NamedNodeRef::new_unchecked("https://schema.org/name")),
+        None,
+        None,
+    ) {
+        if let Term::Literal(l) = q.map_err(storage)?.object
+            && label.as_deref().is_none_or(|old| l.value() < old)
+        {
+            label = Some(l.value().to_string());
+        }
     }
+    let mut kind: Option<&'static str> = None;
+    for (t, k) in [
+        ("https://schema.org/Person", "person"),
+        ("http://www.w3.org/ns/org#Organization", "organization"),
+        ("https://schema.org/Place", "place"),
+    ] {
+        let found = store
+            .quads_for_pattern(
+                Some(subject),
+                Some(oxigraph::model::vocab::rdf::TYPE),
+                Some(TermRef::from(NamedNodeRef::new_unchecked(t))),
+                None,
+            )
+            .next()
+            .transpose()
+            .map_err(storage)?
+            .is_some();
+        if found {
+            kind = Some(k);
+            break;
+        }
+    }
+    let mut wikidata = String::new();
+    for q in store.quads_for_pattern(
+        Some(subject),
+        Some(NamedNodeRef::new_unchecked(
+            "http://www.w3.org/2002/07/owl#sameAs",
+        )),
+        None,
+        None,
+    ) {
+        if let Term::NamedNode(n) = q.map_err(storage)?.object
+            && let Some(id) = n.as_str().strip_prefix("http://www.wikidata.org/entity/")
+            && (wikidata.is_empty() || id < wikidata.as_str())
+        {
+            wikidata = id.to_string();
+        }
+    }
+    Ok(match (label, kind) {
+        (Some(label), Some(kind)) => Some(NodeData {
+            id: iri.to_string(),
+            label,
+            kind: kind.to_string(),
+            wikidata,
+        }),
+        _ => None,
+    })
 }
 
 fn cell(t: &Table, row: &[Option<Term>], name: &str) -> String {
@@ -200,16 +257,9 @@ pub fn project(store: &Store, filter: &Filter) -> Result<Network, NetworkError> 
     let mut info: BTreeMap<String, NodeData> = BTreeMap::new();
     for row in &nodes.rows {
         let id = cell(&nodes, row, "e");
-        let wd = cell(&nodes, row, "wikidata");
-        info.insert(
-            id.clone(),
-            NodeData {
-                id,
-                label: cell(&nodes, row, "name"),
-                kind: kind_name(&cell(&nodes, row, "type")).to_string(),
-                wikidata: wd.rsplit('/').next().unwrap_or("").to_string(),
-            },
-        );
+        if let Some(d) = entity_info(store, &id)? {
+            info.insert(id, d);
+        }
     }
     let edges = query::select(store, &inferred(EDGES), None)?;
     let mut g = Network::default();
@@ -259,23 +309,33 @@ pub fn project(store: &Store, filter: &Filter) -> Result<Network, NetworkError> 
             let Some(&ip) = index.get(&p) else {
                 continue;
             };
-            let o = NodeData {
-                id: cell(&m, row, "o"),
-                label: cell(&m, row, "oName"),
-                kind: kind_name(&cell(&m, row, "oType")).to_string(),
-                wikidata: cell(&m, row, "oWd")
-                    .rsplit('/')
-                    .next()
-                    .unwrap_or("")
-                    .to_string(),
+            let oid = cell(&m, row, "o");
+            let Some(o) = entity_info(store, &oid)? else {
+                continue;
             };
+            if o.kind == "person" {
+                continue;
+            }
+            // The title of the membership (the smallest, for determinism), read per article.
+            let title = query::select(
+                store,
+                &format!(
+                    "SELECT (MIN(STR(?title)) AS ?t) WHERE {{ GRAPH ?g {{ ?m org:member <{p}> ; org:organization <{oid}> ; ng:title ?title }} }}"
+                ),
+                None,
+            )?;
+            let title = title
+                .rows
+                .first()
+                .map(|r| cell(&title, r, "t"))
+                .unwrap_or_default();
             let io = node(&mut g, &mut index, &o);
             g.add_edge(
                 ip,
                 io,
                 EdgeData {
                     relation: "memberOf".into(),
-                    kind: cell(&m, row, "t"),
+                    kind: title,
                     date: String::new(),
                     place: String::new(),
                     event: String::new(),
@@ -345,37 +405,44 @@ pub fn resolve(g: &Network, text: &str) -> Result<NodeIndex, NetworkError> {
 /// (see [`pick`]).
 pub fn resolve_in_store(store: &Store, text: &str) -> Result<NodeData, NetworkError> {
     let t = text.trim();
-    // Narrow in the store first (names containing the text, or the IRI / Wikidata id).
+    let lit = oxigraph::model::Literal::new_simple_literal(t);
+    // Candidates: the IRI itself, the entity with that Wikidata id, entities with a name
+    // containing the text (one row per distinct name).
     let q = format!(
-        r#"SELECT DISTINCT ?e ?n ?t ?wd WHERE {{
-  ?e schema:name ?n ; a ?t .
-  VALUES ?t {{ schema:Person org:Organization schema:Place }}
-  OPTIONAL {{ ?e owl:sameAs ?wd }}
-  FILTER (STR(?e) = {q} || STRENDS(STR(?wd), CONCAT("/", {q})) || CONTAINS(LCASE(STR(?n)), LCASE({q})))
-}} ORDER BY ?e ?t ?n"#,
-        q = oxigraph::model::Literal::new_simple_literal(t)
+        r#"SELECT DISTINCT ?e ?n WHERE {{
+  {{ ?e schema:name ?n . FILTER (CONTAINS(LCASE(STR(?n)), LCASE({lit}))) }}
+  UNION {{ ?e owl:sameAs ?wd . FILTER (STR(?wd) = CONCAT("http://www.wikidata.org/entity/", {lit})) }}
+  UNION {{ ?e schema:name ?x . FILTER (STR(?e) = {lit}) }}
+}} ORDER BY ?e ?n"#
     );
     let table = query::select(store, &q, None)?;
+    let mut infos: BTreeMap<String, Option<NodeData>> = BTreeMap::new();
     let mut cands: Vec<NodeData> = Vec::new();
     for row in &table.rows {
-        let d = NodeData {
-            id: cell(&table, row, "e"),
-            label: cell(&table, row, "n"),
-            kind: kind_name(&cell(&table, row, "t")).to_string(),
-            wikidata: cell(&table, row, "wd")
-                .rsplit('/')
-                .next()
-                .unwrap_or("")
-                .to_string(),
-        };
-        // Organisations carry two types (org: and schema:); keep the first row of each.
-        if !cands.iter().any(|c| c.id == d.id && c.label == d.label) {
-            cands.push(d);
+        let id = cell(&table, row, "e");
+        if !infos.contains_key(&id) {
+            let info = entity_info(store, &id)?;
+            infos.insert(id.clone(), info);
         }
+        let Some(Some(info)) = infos.get(&id) else {
+            continue;
+        };
+        let name = cell(&table, row, "n");
+        cands.push(NodeData {
+            label: if name.is_empty() {
+                info.label.clone()
+            } else {
+                name
+            },
+            ..info.clone()
+        });
     }
     let refs: Vec<&NodeData> = cands.iter().collect();
     let i = pick(&refs, t)?;
-    Ok(cands[i].clone())
+    infos
+        .remove(&cands[i].id)
+        .flatten()
+        .ok_or_else(|| NetworkError::NoMatch(t.to_string()))
 }
 
 /// Distinct neighbours of each node, sorted (the simple graph under the multigraph).
