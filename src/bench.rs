@@ -1,7 +1,8 @@
 //! Bench: end-to-end performance runs on generated corpora (`newsgraph bench`).
 //!
 //! For each corpus size: generate the corpus (untimed), build it into a fresh store (timed:
-//! articles/s, sentences/s, MB/s, quads/s, peak resident memory), measure the store on disk,
+//! articles/s, sentences/s, MB/s, quads/s, peak resident memory), run the reasoning stage
+//! `build` runs after loading (timed, with its own peak memory), measure the store on disk,
 //! time the bundled `who-met-whom` query (median after a warm-up) and score its pairs against
 //! the generator's facts; then dump the store as N-Quads and time Oxigraph's own bulk loader
 //! loading that file into a second fresh store, as the baseline for the load rate. Separately,
@@ -43,6 +44,8 @@ pub enum BenchError {
     Query(#[from] query::QueryError),
     #[error("Oxigraph baseline: {0}")]
     Baseline(String),
+    #[error(transparent)]
+    Reason(#[from] crate::reason::ReasonError),
     #[error("thread pool: {0}")]
     Pool(String),
 }
@@ -86,6 +89,13 @@ pub struct SizeReport {
     pub quads_per_s: f64,
     /// Peak resident memory during the build (VmHWM after a reset), in MB.
     pub peak_rss_mb: f64,
+    /// The reasoning stage `build` runs after loading (event fusion, rules to a fixpoint).
+    pub reason_seconds: f64,
+    /// Peak resident memory during reasoning (VmHWM after a reset), in MB.
+    pub reason_peak_rss_mb: f64,
+    /// Quads the reasoning stage wrote into the inferred graph.
+    pub reason_quads: usize,
+    /// Store on disk after the build and reasoning.
     pub store_bytes: u64,
     pub store_bytes_per_article: f64,
     /// Median of the timed runs, in milliseconds.
@@ -378,10 +388,7 @@ pub fn run_size(
     let build_seconds = started.elapsed().as_secs_f64().max(1e-9);
     let build_cpu_seconds = cpu_seconds() - cpu0;
     let peak = peak_rss_mb();
-    let store_bytes = dir_bytes(&store_dir);
-    log(&format!("{n} articles: who-met-whom"));
-    let (who_ms, pairs) = time_who_met_whom(&store, cfg.query_runs)?;
-    let sc = score(&pairs, &gold.contacts);
+    // The articles' quads, before reasoning adds its own: what the baseline loads.
     let nquads = base.join("dump.nq");
     {
         let f = std::fs::File::create(&nquads).map_err(io_err(&nquads))?;
@@ -392,6 +399,17 @@ pub fn run_size(
             .map_err(|e| BenchError::Baseline(e.to_string()))?;
         w.flush().map_err(io_err(&nquads))?;
     }
+    log(&format!("{n} articles: reasoning"));
+    reset_peak_rss();
+    let started = Instant::now();
+    let reasoned = crate::reason::reason(&store, &crate::reason::Rules::builtin())?;
+    store.flush()?;
+    let reason_seconds = started.elapsed().as_secs_f64();
+    let reason_peak = peak_rss_mb();
+    let store_bytes = dir_bytes(&store_dir);
+    log(&format!("{n} articles: who-met-whom"));
+    let (who_ms, pairs) = time_who_met_whom(&store, cfg.query_runs)?;
+    let sc = score(&pairs, &gold.contacts);
     drop(store);
     log(&format!("{n} articles: Oxigraph bulk loader baseline"));
     let cpu0 = cpu_seconds();
@@ -415,6 +433,9 @@ pub fn run_size(
         megabytes_per_s: mb / build_seconds,
         quads_per_s,
         peak_rss_mb: peak,
+        reason_seconds,
+        reason_peak_rss_mb: reason_peak,
+        reason_quads: reasoned.quads,
         store_bytes,
         store_bytes_per_article: store_bytes as f64 / report.articles.max(1) as f64,
         who_met_whom_ms: who_ms,
@@ -489,11 +510,14 @@ pub fn run(
         // Each size as it finishes, so a long run that is stopped still tells something.
         log(&format!(
             "{n} articles: {:.1} s build, {:.0} sentences/s, {:.0} quads/s, peak {:.0} MB, \
-             {:.0} B/article, who-met-whom {:.1} ms, load ratio {:.2}, P {:.3} R {:.3}",
+             reasoning {:.1} s (peak {:.0} MB), {:.0} B/article, who-met-whom {:.1} ms, \
+             load ratio {:.2}, P {:.3} R {:.3}",
             z.build_seconds,
             z.sentences_per_s,
             z.quads_per_s,
             z.peak_rss_mb,
+            z.reason_seconds,
+            z.reason_peak_rss_mb,
             z.store_bytes_per_article,
             z.who_met_whom_ms,
             z.load_ratio,
@@ -543,7 +567,7 @@ pub fn render(r: &BenchReport) -> String {
     }
     s.push_str("\nBuild into a fresh store (generated corpus), who-met-whom, Oxigraph bulk-loader baseline\n");
     s.push_str(&format!(
-        "{:>8} {:>9} {:>8} {:>7} {:>7} {:>10} {:>11} {:>7} {:>10} {:>8} {:>9} {:>9} {:>11} {:>6} {:>6} {:>6}\n",
+        "{:>8} {:>9} {:>8} {:>7} {:>7} {:>10} {:>11} {:>7} {:>10} {:>8} {:>8} {:>9} {:>9} {:>9} {:>11} {:>6} {:>6} {:>6}\n",
         "articles",
         "sentences",
         "quads",
@@ -554,6 +578,8 @@ pub fn render(r: &BenchReport) -> String {
         "MB/s",
         "quads/s",
         "peak MB",
+        "reason s",
+        "reason MB",
         "B/article",
         "wmw ms",
         "oxi quads/s",
@@ -563,7 +589,7 @@ pub fn render(r: &BenchReport) -> String {
     ));
     for z in &r.sizes {
         s.push_str(&format!(
-            "{:>8} {:>9} {:>8} {:>7.1} {:>7.1} {:>10.0} {:>11.0} {:>7.2} {:>10.0} {:>8.0} {:>9.0} {:>9.1} {:>11.0} {:>6.2} {:>6.3} {:>6.3}\n",
+            "{:>8} {:>9} {:>8} {:>7.1} {:>7.1} {:>10.0} {:>11.0} {:>7.2} {:>10.0} {:>8.0} {:>8.1} {:>9.0} {:>9.0} {:>9.1} {:>11.0} {:>6.2} {:>6.3} {:>6.3}\n",
             z.articles,
             z.sentences,
             z.quads,
@@ -574,6 +600,8 @@ pub fn render(r: &BenchReport) -> String {
             z.megabytes_per_s,
             z.quads_per_s,
             z.peak_rss_mb,
+            z.reason_seconds,
+            z.reason_peak_rss_mb,
             z.store_bytes_per_article,
             z.who_met_whom_ms,
             z.baseline_quads_per_s,
@@ -582,7 +610,7 @@ pub fn render(r: &BenchReport) -> String {
             z.recall
         ));
     }
-    s.push_str("(wmw = who-met-whom median; oxi = Oxigraph's bulk loader on the same quads as N-Quads; ratio = our quads/s over oxi's; P/R = held pairs against the generator's facts)\n");
+    s.push_str("(build s, peak MB: loading only; reason s, reason MB: the reasoning stage `build` runs next; B/article: store after both; wmw = who-met-whom median; oxi = Oxigraph's bulk loader on the same quads as N-Quads; ratio = our quads/s over oxi's; P/R = held pairs against the generator's facts)\n");
     s
 }
 
