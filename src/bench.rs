@@ -1,11 +1,12 @@
 //! Bench: end-to-end performance runs on generated corpora (`newsgraph bench`).
 //!
 //! For each corpus size: generate the corpus (untimed), build it into a fresh store (timed:
-//! articles/s, sentences/s, MB/s, quads/s, peak resident memory), run the reasoning stage
-//! `build` runs after loading (timed, with its own peak memory), measure the store on disk,
-//! time the bundled `who-met-whom` query (median after a warm-up) and score its pairs against
-//! the generator's facts; then dump the store as N-Quads and time Oxigraph's own bulk loader
-//! loading that file into a second fresh store, as the baseline for the load rate. Separately,
+//! articles/s, sentences/s, MB/s, quads/s, peak resident memory), time the bundled
+//! `who-met-whom` query (median after a warm-up) and the same question for one person; dump
+//! the store as N-Quads and time Oxigraph's own bulk loader loading that file into a second
+//! fresh store, as the baseline for the load rate; then run the reasoning stage `build` runs
+//! after loading (timed, with its own peak memory), measure the store on disk, time the two
+//! queries again and score who-met-whom's pairs against the generator's facts. Separately,
 //! the per-article stages (clean, segment, extract, RDF) are timed in memory on one thread and
 //! on all threads, on generated and optionally on real articles.
 //!
@@ -159,12 +160,17 @@ pub struct SizeReport {
     pub reason_peak_rss_mb: f64,
     /// Quads the reasoning stage wrote into the inferred graph.
     pub reason_quads: usize,
+    /// Store on disk after loading, before reasoning.
+    pub loaded_store_bytes: u64,
     /// Store on disk after the build and reasoning.
     pub store_bytes: u64,
     pub store_bytes_per_article: f64,
     /// Median of the timed runs, in milliseconds.
     pub who_met_whom_ms: f64,
     pub who_met_whom_rows: usize,
+    /// The same two queries before reasoning (median ms).
+    pub loaded_who_met_whom_ms: f64,
+    pub loaded_who_met_person_ms: f64,
     /// Who-met-whom for the person in most pairs ([`WHO_MET_PERSON`]): median ms, name, rows.
     pub who_met_person_ms: f64,
     pub who_met_person: String,
@@ -456,6 +462,29 @@ pub fn run_size(
     let build_seconds = started.elapsed().as_secs_f64().max(1e-9);
     let build_cpu_seconds = cpu_seconds() - cpu0;
     let peak = peak_rss_mb();
+    let loaded_bytes = dir_bytes(&store_dir);
+    let mb = bytes as f64 / 1e6;
+    let quads_per_s = report.quads as f64 / build_seconds;
+    // Each measurement is logged as soon as it is taken, so a long run that is stopped (the
+    // reasoning stage at 100k articles can take long) still tells what it measured.
+    log(&format!(
+        "{n} articles: loaded {} sentences, {} quads in {build_seconds:.1} s ({build_cpu_seconds:.1} CPU s): \
+         {:.0} sentences/s, {:.0} quads/s, {:.2} MB/s; peak {peak:.0} MB; store {:.0} B/article",
+        report.sentences,
+        report.quads,
+        report.sentences as f64 / build_seconds,
+        quads_per_s,
+        mb / build_seconds,
+        loaded_bytes as f64 / report.articles.max(1) as f64
+    ));
+    let (loaded_who_ms, pairs) = time_who_met_whom(&store, cfg.query_runs)?;
+    let person = busiest_person(&pairs).unwrap_or_default();
+    let (loaded_person_ms, _) = time_who_met_person(&store, &person, cfg.query_runs)?;
+    log(&format!(
+        "{n} articles: before reasoning, who-met-whom {loaded_who_ms:.1} ms ({} rows), \
+         for {person:?} {loaded_person_ms:.1} ms",
+        pairs.len()
+    ));
     // The articles' quads, before reasoning adds its own: what the baseline loads.
     let nquads = base.join("dump.nq");
     {
@@ -467,6 +496,20 @@ pub fn run_size(
             .map_err(|e| BenchError::Baseline(e.to_string()))?;
         w.flush().map_err(io_err(&nquads))?;
     }
+    drop(store);
+    log(&format!("{n} articles: Oxigraph bulk loader baseline"));
+    let cpu0 = cpu_seconds();
+    let baseline_seconds = baseline_load(&nquads, &base.join("baseline-store"))?.max(1e-9);
+    let baseline_cpu_seconds = cpu_seconds() - cpu0;
+    let baseline_quads_per_s = report.quads as f64 / baseline_seconds;
+    log(&format!(
+        "{n} articles: Oxigraph bulk loader {baseline_seconds:.1} s ({baseline_cpu_seconds:.1} CPU s), \
+         {baseline_quads_per_s:.0} quads/s; ours/theirs {:.2}",
+        quads_per_s / baseline_quads_per_s.max(1e-9)
+    ));
+    let _ = std::fs::remove_file(&nquads);
+    let _ = std::fs::remove_dir_all(base.join("baseline-store"));
+    let store = GraphStore::open(&store_dir)?;
     log(&format!("{n} articles: reasoning"));
     reset_peak_rss();
     let cpu0 = cpu_seconds();
@@ -477,22 +520,18 @@ pub fn run_size(
     let reason_cpu_seconds = cpu_seconds() - cpu0;
     let reason_peak = peak_rss_mb();
     let store_bytes = dir_bytes(&store_dir);
-    log(&format!("{n} articles: who-met-whom"));
+    log(&format!(
+        "{n} articles: reasoning {reason_seconds:.1} s ({reason_cpu_seconds:.1} CPU s), \
+         peak {reason_peak:.0} MB, {} inferred quads",
+        reasoned.quads
+    ));
     let (who_ms, pairs) = time_who_met_whom(&store, cfg.query_runs)?;
     let sc = score(&pairs, &gold.contacts);
-    let person = busiest_person(&pairs).unwrap_or_default();
     let (person_ms, person_rows) = time_who_met_person(&store, &person, cfg.query_runs)?;
     drop(store);
-    log(&format!("{n} articles: Oxigraph bulk loader baseline"));
-    let cpu0 = cpu_seconds();
-    let baseline_seconds = baseline_load(&nquads, &base.join("baseline-store"))?.max(1e-9);
-    let baseline_cpu_seconds = cpu_seconds() - cpu0;
     if !cfg.keep {
         let _ = std::fs::remove_dir_all(&base);
     }
-    let mb = bytes as f64 / 1e6;
-    let quads_per_s = report.quads as f64 / build_seconds;
-    let baseline_quads_per_s = report.quads as f64 / baseline_seconds;
     Ok(SizeReport {
         articles: report.articles,
         sentences: report.sentences,
@@ -509,10 +548,13 @@ pub fn run_size(
         reason_cpu_seconds,
         reason_peak_rss_mb: reason_peak,
         reason_quads: reasoned.quads,
+        loaded_store_bytes: loaded_bytes,
         store_bytes,
         store_bytes_per_article: store_bytes as f64 / report.articles.max(1) as f64,
         who_met_whom_ms: who_ms,
         who_met_whom_rows: pairs.len(),
+        loaded_who_met_whom_ms: loaded_who_ms,
+        loaded_who_met_person_ms: loaded_person_ms,
         who_met_person_ms: person_ms,
         who_met_person: person,
         who_met_person_rows: person_rows,
