@@ -525,6 +525,16 @@ pub fn run_size(
          peak {reason_peak:.0} MB, {} inferred quads",
         reasoned.quads
     ));
+    log(&format!(
+        "{n} articles: reasoning stages: fusion {} ms; {}",
+        reasoned.fusion_millis,
+        reasoned
+            .rule_stats
+            .iter()
+            .map(|(rule, rows, ms)| format!("{rule} {ms} ms ({rows} rows)"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    ));
     let (who_ms, pairs) = time_who_met_whom(&store, cfg.query_runs)?;
     let sc = score(&pairs, &gold.contacts);
     let (person_ms, person_rows) = time_who_met_person(&store, &person, cfg.query_runs)?;
