@@ -32,7 +32,8 @@ use std::time::Instant;
 pub const WHO_MET_WHOM: &str = include_str!("../queries/who-met-whom.rq");
 
 /// Who-met-whom for one person (the interactive question "whom did X meet?"): the same
-/// columns as the bundled query, with `{NAME}` replaced by a string literal's content.
+/// columns as the bundled query, with `{NAME}` replaced by a string literal's content. Like
+/// the bundled query, every OPTIONAL is a single pattern, which Oxigraph looks up per row.
 pub const WHO_MET_PERSON: &str = r#"PREFIX ng: <https://w3id.org/newsgraph/ns#>
 PREFIX schema: <https://schema.org/>
 PREFIX sem: <http://semanticweb.cs.vu.nl/2009/11/sem/>
@@ -49,9 +50,14 @@ WHERE {
     FILTER (?o != ?x)
     ?o a schema:Person ; schema:name ?otherName .
     ?article schema:identifier ?articleId .
-    OPTIONAL { ?event sem:hasPlace ?place . ?place schema:name ?placeName . }
-    OPTIONAL { ?event sem:hasTimeStamp ?stamp . BIND (STR(?stamp) AS ?date) }
-    OPTIONAL { ?event ng:mainSentence/nif:anchorOf ?sentence . }
+    OPTIONAL { ?event sem:hasPlace ?anyPlace . }
+    BIND (COALESCE(?anyPlace, ng:none) AS ?place)
+    OPTIONAL { ?place schema:name ?placeName . }
+    OPTIONAL { ?event sem:hasTimeStamp ?stamp . }
+    BIND (STR(?stamp) AS ?date)
+    OPTIONAL { ?event ng:mainSentence ?anySentence . }
+    BIND (COALESCE(?anySentence, ng:none) AS ?mainSentence)
+    OPTIONAL { ?mainSentence nif:anchorOf ?sentence . }
   }
 }
 ORDER BY ?articleId ?otherName
