@@ -1,10 +1,12 @@
 //! Bench: end-to-end performance runs on generated corpora (`newsgraph bench`).
 //!
 //! For each corpus size: generate the corpus (untimed), build it into a fresh store (timed:
-//! articles/s, sentences/s, MB/s, quads/s, peak resident memory), measure the store on disk,
-//! time the bundled `who-met-whom` query (median after a warm-up) and score its pairs against
-//! the generator's facts; then dump the store as N-Quads and time Oxigraph's own bulk loader
-//! loading that file into a second fresh store, as the baseline for the load rate. Separately,
+//! articles/s, sentences/s, MB/s, quads/s, peak resident memory), time the bundled
+//! `who-met-whom` query (median after a warm-up) and the same question for one person; dump
+//! the store as N-Quads and time Oxigraph's own bulk loader loading that file into a second
+//! fresh store, as the baseline for the load rate; then run the reasoning stage `build` runs
+//! after loading (timed, with its own peak memory), measure the store on disk, time the two
+//! queries again and score who-met-whom's pairs against the generator's facts. Separately,
 //! the per-article stages (clean, segment, extract, RDF) are timed in memory on one thread and
 //! on all threads, on generated and optionally on real articles.
 //!
@@ -29,6 +31,75 @@ use std::time::Instant;
 /// The bundled who-met-whom query, as users run it.
 pub const WHO_MET_WHOM: &str = include_str!("../queries/who-met-whom.rq");
 
+/// Who-met-whom for one person (the interactive question "whom did X meet?"): the same
+/// columns as the bundled query, with `{NAME}` replaced by a string literal's content. Like
+/// the bundled query, every OPTIONAL is a single pattern, which Oxigraph looks up per row.
+pub const WHO_MET_PERSON: &str = r#"PREFIX ng: <https://w3id.org/newsgraph/ns#>
+PREFIX schema: <https://schema.org/>
+PREFIX sem: <http://semanticweb.cs.vu.nl/2009/11/sem/>
+PREFIX nif: <http://persistence.uni-leipzig.org/nlp2rdf/ontologies/nif-core#>
+SELECT DISTINCT ?otherName ?articleId ?placeName ?date ?event ?sentence
+WHERE {
+  GRAPH ?g {
+    ?x schema:name "{NAME}" ; a schema:Person .
+    ?event sem:hasActor ?x ;
+           a ng:Contact ;
+           ng:status ng:held ;
+           ng:article ?article ;
+           sem:hasActor ?o .
+    FILTER (?o != ?x)
+    ?o a schema:Person ; schema:name ?otherName .
+    ?article schema:identifier ?articleId .
+    OPTIONAL { ?event sem:hasPlace ?anyPlace . }
+    BIND (COALESCE(?anyPlace, ng:none) AS ?place)
+    OPTIONAL { ?place schema:name ?placeName . }
+    OPTIONAL { ?event sem:hasTimeStamp ?stamp . }
+    BIND (STR(?stamp) AS ?date)
+    OPTIONAL { ?event ng:mainSentence ?anySentence . }
+    BIND (COALESCE(?anySentence, ng:none) AS ?mainSentence)
+    OPTIONAL { ?mainSentence nif:anchorOf ?sentence . }
+  }
+}
+ORDER BY ?articleId ?otherName
+"#;
+
+/// [`WHO_MET_PERSON`] for `name`.
+pub fn who_met_person_query(name: &str) -> String {
+    let lit = name.replace('\\', "\\\\").replace('"', "\\\"");
+    WHO_MET_PERSON.replace("{NAME}", &lit)
+}
+
+/// The name in the most found pairs (ties: the first in name order), or `None`.
+pub fn busiest_person(pairs: &[FoundPair]) -> Option<String> {
+    let mut count: HashMap<&str, usize> = HashMap::new();
+    for p in pairs {
+        *count.entry(p.a.as_str()).or_default() += 1;
+        *count.entry(p.b.as_str()).or_default() += 1;
+    }
+    count
+        .into_iter()
+        .max_by(|x, y| x.1.cmp(&y.1).then(y.0.cmp(x.0)))
+        .map(|(n, _)| n.to_string())
+}
+
+/// Times [`WHO_MET_PERSON`] for `name`: one warm-up, then the median of `runs` runs, in ms;
+/// and its row count.
+pub fn time_who_met_person(
+    store: &GraphStore,
+    name: &str,
+    runs: usize,
+) -> Result<(f64, usize), BenchError> {
+    let q = who_met_person_query(name);
+    let rows = query::select(store.inner(), &q, None)?.rows.len();
+    let mut times = Vec::with_capacity(runs);
+    for _ in 0..runs.max(1) {
+        let t = Instant::now();
+        query::select(store.inner(), &q, None)?;
+        times.push(t.elapsed().as_secs_f64() * 1e3);
+    }
+    Ok((median(times), rows))
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum BenchError {
     #[error("{path}: {source}")]
@@ -43,6 +114,8 @@ pub enum BenchError {
     Query(#[from] query::QueryError),
     #[error("Oxigraph baseline: {0}")]
     Baseline(String),
+    #[error(transparent)]
+    Reason(#[from] crate::reason::ReasonError),
     #[error("thread pool: {0}")]
     Pool(String),
 }
@@ -86,11 +159,28 @@ pub struct SizeReport {
     pub quads_per_s: f64,
     /// Peak resident memory during the build (VmHWM after a reset), in MB.
     pub peak_rss_mb: f64,
+    /// The reasoning stage `build` runs after loading (event fusion, rules to a fixpoint).
+    pub reason_seconds: f64,
+    pub reason_cpu_seconds: f64,
+    /// Peak resident memory during reasoning (VmHWM after a reset), in MB.
+    pub reason_peak_rss_mb: f64,
+    /// Quads the reasoning stage wrote into the inferred graph.
+    pub reason_quads: usize,
+    /// Store on disk after loading, before reasoning.
+    pub loaded_store_bytes: u64,
+    /// Store on disk after the build and reasoning.
     pub store_bytes: u64,
     pub store_bytes_per_article: f64,
     /// Median of the timed runs, in milliseconds.
     pub who_met_whom_ms: f64,
     pub who_met_whom_rows: usize,
+    /// The same two queries before reasoning (median ms).
+    pub loaded_who_met_whom_ms: f64,
+    pub loaded_who_met_person_ms: f64,
+    /// Who-met-whom for the person in most pairs ([`WHO_MET_PERSON`]): median ms, name, rows.
+    pub who_met_person_ms: f64,
+    pub who_met_person: String,
+    pub who_met_person_rows: usize,
     /// Oxigraph's bulk loader on the same quads (N-Quads file → fresh store).
     pub baseline_seconds: f64,
     pub baseline_cpu_seconds: f64,
@@ -378,10 +468,30 @@ pub fn run_size(
     let build_seconds = started.elapsed().as_secs_f64().max(1e-9);
     let build_cpu_seconds = cpu_seconds() - cpu0;
     let peak = peak_rss_mb();
-    let store_bytes = dir_bytes(&store_dir);
-    log(&format!("{n} articles: who-met-whom"));
-    let (who_ms, pairs) = time_who_met_whom(&store, cfg.query_runs)?;
-    let sc = score(&pairs, &gold.contacts);
+    let loaded_bytes = dir_bytes(&store_dir);
+    let mb = bytes as f64 / 1e6;
+    let quads_per_s = report.quads as f64 / build_seconds;
+    // Each measurement is logged as soon as it is taken, so a long run that is stopped (the
+    // reasoning stage at 100k articles can take long) still tells what it measured.
+    log(&format!(
+        "{n} articles: loaded {} sentences, {} quads in {build_seconds:.1} s ({build_cpu_seconds:.1} CPU s): \
+         {:.0} sentences/s, {:.0} quads/s, {:.2} MB/s; peak {peak:.0} MB; store {:.0} B/article",
+        report.sentences,
+        report.quads,
+        report.sentences as f64 / build_seconds,
+        quads_per_s,
+        mb / build_seconds,
+        loaded_bytes as f64 / report.articles.max(1) as f64
+    ));
+    let (loaded_who_ms, pairs) = time_who_met_whom(&store, cfg.query_runs)?;
+    let person = busiest_person(&pairs).unwrap_or_default();
+    let (loaded_person_ms, _) = time_who_met_person(&store, &person, cfg.query_runs)?;
+    log(&format!(
+        "{n} articles: before reasoning, who-met-whom {loaded_who_ms:.1} ms ({} rows), \
+         for {person:?} {loaded_person_ms:.1} ms",
+        pairs.len()
+    ));
+    // The articles' quads, before reasoning adds its own: what the baseline loads.
     let nquads = base.join("dump.nq");
     {
         let f = std::fs::File::create(&nquads).map_err(io_err(&nquads))?;
@@ -397,12 +507,47 @@ pub fn run_size(
     let cpu0 = cpu_seconds();
     let baseline_seconds = baseline_load(&nquads, &base.join("baseline-store"))?.max(1e-9);
     let baseline_cpu_seconds = cpu_seconds() - cpu0;
+    let baseline_quads_per_s = report.quads as f64 / baseline_seconds;
+    log(&format!(
+        "{n} articles: Oxigraph bulk loader {baseline_seconds:.1} s ({baseline_cpu_seconds:.1} CPU s), \
+         {baseline_quads_per_s:.0} quads/s; ours/theirs {:.2}",
+        quads_per_s / baseline_quads_per_s.max(1e-9)
+    ));
+    let _ = std::fs::remove_file(&nquads);
+    let _ = std::fs::remove_dir_all(base.join("baseline-store"));
+    let store = GraphStore::open(&store_dir)?;
+    log(&format!("{n} articles: reasoning"));
+    reset_peak_rss();
+    let cpu0 = cpu_seconds();
+    let started = Instant::now();
+    let reasoned = crate::reason::reason(&store, &crate::reason::Rules::builtin())?;
+    store.flush()?;
+    let reason_seconds = started.elapsed().as_secs_f64();
+    let reason_cpu_seconds = cpu_seconds() - cpu0;
+    let reason_peak = peak_rss_mb();
+    let store_bytes = dir_bytes(&store_dir);
+    log(&format!(
+        "{n} articles: reasoning {reason_seconds:.1} s ({reason_cpu_seconds:.1} CPU s), \
+         peak {reason_peak:.0} MB, {} inferred quads",
+        reasoned.quads
+    ));
+    log(&format!(
+        "{n} articles: reasoning stages: fusion {} ms; {}",
+        reasoned.fusion_millis,
+        reasoned
+            .rule_stats
+            .iter()
+            .map(|(rule, rows, ms)| format!("{rule} {ms} ms ({rows} rows)"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    ));
+    let (who_ms, pairs) = time_who_met_whom(&store, cfg.query_runs)?;
+    let sc = score(&pairs, &gold.contacts);
+    let (person_ms, person_rows) = time_who_met_person(&store, &person, cfg.query_runs)?;
+    drop(store);
     if !cfg.keep {
         let _ = std::fs::remove_dir_all(&base);
     }
-    let mb = bytes as f64 / 1e6;
-    let quads_per_s = report.quads as f64 / build_seconds;
-    let baseline_quads_per_s = report.quads as f64 / baseline_seconds;
     Ok(SizeReport {
         articles: report.articles,
         sentences: report.sentences,
@@ -415,10 +560,20 @@ pub fn run_size(
         megabytes_per_s: mb / build_seconds,
         quads_per_s,
         peak_rss_mb: peak,
+        reason_seconds,
+        reason_cpu_seconds,
+        reason_peak_rss_mb: reason_peak,
+        reason_quads: reasoned.quads,
+        loaded_store_bytes: loaded_bytes,
         store_bytes,
         store_bytes_per_article: store_bytes as f64 / report.articles.max(1) as f64,
         who_met_whom_ms: who_ms,
         who_met_whom_rows: pairs.len(),
+        loaded_who_met_whom_ms: loaded_who_ms,
+        loaded_who_met_person_ms: loaded_person_ms,
+        who_met_person_ms: person_ms,
+        who_met_person: person,
+        who_met_person_rows: person_rows,
         baseline_seconds,
         baseline_cpu_seconds,
         baseline_quads_per_s,
@@ -489,13 +644,18 @@ pub fn run(
         // Each size as it finishes, so a long run that is stopped still tells something.
         log(&format!(
             "{n} articles: {:.1} s build, {:.0} sentences/s, {:.0} quads/s, peak {:.0} MB, \
-             {:.0} B/article, who-met-whom {:.1} ms, load ratio {:.2}, P {:.3} R {:.3}",
+             reasoning {:.1} s ({:.1} CPU s, peak {:.0} MB), {:.0} B/article, who-met-whom {:.1} ms (one person: {:.1} ms), \
+             load ratio {:.2}, P {:.3} R {:.3}",
             z.build_seconds,
             z.sentences_per_s,
             z.quads_per_s,
             z.peak_rss_mb,
+            z.reason_seconds,
+            z.reason_cpu_seconds,
+            z.reason_peak_rss_mb,
             z.store_bytes_per_article,
             z.who_met_whom_ms,
+            z.who_met_person_ms,
             z.load_ratio,
             z.precision,
             z.recall
@@ -543,7 +703,7 @@ pub fn render(r: &BenchReport) -> String {
     }
     s.push_str("\nBuild into a fresh store (generated corpus), who-met-whom, Oxigraph bulk-loader baseline\n");
     s.push_str(&format!(
-        "{:>8} {:>9} {:>8} {:>7} {:>7} {:>10} {:>11} {:>7} {:>10} {:>8} {:>9} {:>9} {:>11} {:>6} {:>6} {:>6}\n",
+        "{:>8} {:>9} {:>8} {:>7} {:>7} {:>10} {:>11} {:>7} {:>10} {:>8} {:>8} {:>9} {:>9} {:>9} {:>9} {:>11} {:>6} {:>6} {:>6}\n",
         "articles",
         "sentences",
         "quads",
@@ -554,8 +714,11 @@ pub fn render(r: &BenchReport) -> String {
         "MB/s",
         "quads/s",
         "peak MB",
+        "reason s",
+        "reason MB",
         "B/article",
         "wmw ms",
+        "wmw1 ms",
         "oxi quads/s",
         "ratio",
         "P",
@@ -563,7 +726,7 @@ pub fn render(r: &BenchReport) -> String {
     ));
     for z in &r.sizes {
         s.push_str(&format!(
-            "{:>8} {:>9} {:>8} {:>7.1} {:>7.1} {:>10.0} {:>11.0} {:>7.2} {:>10.0} {:>8.0} {:>9.0} {:>9.1} {:>11.0} {:>6.2} {:>6.3} {:>6.3}\n",
+            "{:>8} {:>9} {:>8} {:>7.1} {:>7.1} {:>10.0} {:>11.0} {:>7.2} {:>10.0} {:>8.0} {:>8.1} {:>9.0} {:>9.0} {:>9.1} {:>9.1} {:>11.0} {:>6.2} {:>6.3} {:>6.3}\n",
             z.articles,
             z.sentences,
             z.quads,
@@ -574,15 +737,18 @@ pub fn render(r: &BenchReport) -> String {
             z.megabytes_per_s,
             z.quads_per_s,
             z.peak_rss_mb,
+            z.reason_seconds,
+            z.reason_peak_rss_mb,
             z.store_bytes_per_article,
             z.who_met_whom_ms,
+            z.who_met_person_ms,
             z.baseline_quads_per_s,
             z.load_ratio,
             z.precision,
             z.recall
         ));
     }
-    s.push_str("(wmw = who-met-whom median; oxi = Oxigraph's bulk loader on the same quads as N-Quads; ratio = our quads/s over oxi's; P/R = held pairs against the generator's facts)\n");
+    s.push_str("(build s, peak MB: loading only; reason s, reason MB: the reasoning stage `build` runs next; B/article: store after both; wmw = who-met-whom median (every pair in the store); wmw1 = the same for the person in most pairs; oxi = Oxigraph's bulk loader on the same quads as N-Quads; ratio = our quads/s over oxi's; P/R = held pairs against the generator's facts)\n");
     s
 }
 
@@ -629,6 +795,23 @@ mod tests {
         assert_eq!(s.not_held_reported, 1);
         assert_eq!((s.place_right, s.date_right), (1, 0));
         assert!((s.precision() - 0.5).abs() < 1e-9 && (s.recall() - 0.5).abs() < 1e-9);
+    }
+
+    #[test]
+    fn the_person_query_answers_for_the_busiest_name_only() {
+        let pairs = vec![
+            pair("x", "A", "B"),
+            pair("y", "B", "C"),
+            pair("z", "A", "D"),
+        ];
+        // A and B both have two pairs; the tie goes to the first name.
+        assert_eq!(busiest_person(&pairs).as_deref(), Some("A"));
+        assert_eq!(busiest_person(&[]), None);
+        let q = who_met_person_query(r#"O"Neil \ Jr"#);
+        assert!(q.contains(r#"schema:name "O\"Neil \\ Jr""#), "{q}");
+        let store = GraphStore::in_memory().unwrap();
+        let t = query::select(store.inner(), &q, None).unwrap();
+        assert!(t.col("otherName").is_some() && t.rows.is_empty());
     }
 
     #[test]
