@@ -213,7 +213,10 @@ fn build_ok(store: &Path, inputs: &[PathBuf]) {
 struct Reference {
     _dir: tempfile::TempDir,
     inputs: Vec<PathBuf>,
+    /// Wall time of the clean build, reasoning included.
     took: Duration,
+    /// Wall time of the same build with `--no-reason` (loading only).
+    load_took: Duration,
     graphs: BTreeMap<String, BTreeSet<String>>,
 }
 
@@ -236,24 +239,48 @@ fn reference() -> &'static Reference {
             graphs.keys().filter(|g| is_system(g)).count() == 2,
             "the reasoning stage wrote its inferred and ontology graphs"
         );
+        // Loading alone: the reasoner never writes article graphs, so they are the same.
+        let loaded = dir.path().join("clean-no-reason");
+        let t = Instant::now();
+        bin()
+            .args(["build", "--quiet", "--no-reason", "--store"])
+            .arg(&loaded)
+            .args(&inputs)
+            .assert()
+            .success();
+        let load_took = t.elapsed();
+        let loaded = self::graphs(&loaded);
+        assert!(
+            loaded.keys().all(|g| !is_system(g)),
+            "--no-reason writes no reasoner graphs"
+        );
+        assert!(
+            articles_only(&loaded) == articles_only(&graphs),
+            "reasoning leaves article graphs untouched"
+        );
         Reference {
             _dir: dir,
             inputs,
             took,
+            load_took,
             graphs,
         }
     })
 }
 
-/// SIGKILL `newsgraph build` at seeded random points (8, or `NEWSGRAPH_CRASH_KILLS`); after every kill the store opens and
-/// holds only whole article graphs (each equal to the clean build's graph for that article);
-/// a final uninterrupted run completes the store to exactly the clean build's quads.
+/// SIGKILL `newsgraph build` at seeded random points (8, or `NEWSGRAPH_CRASH_KILLS`); after
+/// every kill the store opens and holds only whole article graphs (each equal to the clean
+/// build's graph for that article); a final uninterrupted run completes the store to exactly
+/// the clean build's quads, reasoner graphs included. Kills on the reused store land anywhere
+/// in a full build (mostly in reasoning, the longer stage); kills on fresh stores land in a
+/// `--no-reason` build, so they hit loading.
 #[test]
 fn killed_builds_leave_whole_graphs_and_a_rerun_completes_the_store() {
     let r = reference();
-    let (inputs, clean, took) = (&r.inputs, &r.graphs, r.took);
+    let (inputs, clean) = (&r.inputs, &r.graphs);
     let dir = tempfile::tempdir().unwrap();
-    let window = took.as_millis().max(200) as u64;
+    let full_window = r.took.as_millis().max(200) as u64;
+    let load_window = r.load_took.as_millis().max(200) as u64;
     let kill_points = kill_count();
     let mut rng = Rng(0xC0FF_EE11);
     let mut kills = 0;
@@ -263,14 +290,20 @@ fn killed_builds_leave_whole_graphs_and_a_rerun_completes_the_store() {
     // store for every kill (builds that are killed while loading fresh graphs).
     let reused = dir.path().join("reused");
     for k in 0..kill_points {
-        let store = if k % 2 == 0 {
-            reused.clone()
+        let (store, window, flags): (_, _, &[&str]) = if k % 2 == 0 {
+            (reused.clone(), full_window, &[])
         } else {
-            dir.path().join(format!("fresh-{k}"))
+            (
+                dir.path().join(format!("fresh-{k}")),
+                load_window,
+                &["--no-reason"],
+            )
         };
         let delay = Duration::from_millis(rng.next() % window);
         let mut child = std::process::Command::new(bin_path())
-            .args(["build", "--quiet", "--store"])
+            .args(["build", "--quiet"])
+            .args(flags)
+            .arg("--store")
             .arg(&store)
             .args(inputs)
             .stdout(Stdio::null())
@@ -306,7 +339,7 @@ fn killed_builds_leave_whole_graphs_and_a_rerun_completes_the_store() {
         }
     }
     eprintln!(
-        "crash test: {kills} kills over a {window} ms build, {partial_states} left a partly built store, {stale_files} stale bulk-load files found"
+        "crash test: {kills} kills over a {full_window} ms build ({load_window} ms without reasoning), {partial_states} left a partly built store, {stale_files} stale bulk-load files found"
     );
     assert!(
         kills >= kill_points / 2,
