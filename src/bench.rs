@@ -24,7 +24,7 @@ use oxigraph::io::RdfFormat;
 use rayon::prelude::*;
 use serde::Serialize;
 use std::collections::{HashMap, HashSet};
-use std::io::{BufReader, BufWriter, Write};
+use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -418,8 +418,18 @@ pub fn time_who_met_whom(
     Ok((median(times), pairs))
 }
 
+/// Without the on-disk store (the fuzz crate's build) there is no baseline to time.
+#[cfg(not(feature = "rocksdb"))]
+fn baseline_load(_nquads: &Path, _dir: &Path) -> Result<f64, BenchError> {
+    Err(BenchError::Baseline(
+        "built without the rocksdb feature".into(),
+    ))
+}
+
 /// Loads an N-Quads file into a fresh store at `dir` with Oxigraph's bulk loader; seconds.
+#[cfg(feature = "rocksdb")]
 fn baseline_load(nquads: &Path, dir: &Path) -> Result<f64, BenchError> {
+    use std::io::BufReader;
     let store =
         oxigraph::store::Store::open(dir).map_err(|e| BenchError::Baseline(e.to_string()))?;
     let f = std::fs::File::open(nquads).map_err(io_err(nquads))?;

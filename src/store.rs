@@ -53,6 +53,48 @@ fn remove_stale_bulk_files(path: &Path) {
     }
 }
 
+/// Whether RocksDB's `LOCK` file in the store directory is locked by a running process (this
+/// one included), read from `/proc/locks` so the file is never opened: closing any descriptor
+/// of a file drops this process's own POSIX locks on it.
+///
+/// Why look before opening: a RocksDB open error reaches Rust as a C-allocated string that
+/// Oxigraph frees with the Rust allocator, which crashes the process (SIGSEGV) when the binary
+/// uses another global allocator than the C one. Catching the common error, a store in use,
+/// here keeps it a clear message. `false` when it cannot tell (no LOCK file yet, no
+/// `/proc/locks`); the open then decides. Locks are matched by inode number (the device field
+/// of `/proc/locks` differs from `stat`'s on overlay file systems).
+#[cfg(all(feature = "rocksdb", target_os = "linux"))]
+fn lock_file_held(path: &Path) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    let Ok(meta) = std::fs::metadata(path.join("LOCK")) else {
+        return false;
+    };
+    let Ok(locks) = std::fs::read_to_string("/proc/locks") else {
+        return false;
+    };
+    let inode = format!(":{}", meta.ino());
+    locks_name_inode(&locks, &inode)
+}
+
+/// Whether a `/proc/locks` text holds a POSIX lock whose `major:minor:inode` field ends in
+/// `inode_suffix` (`:<inode>`).
+#[cfg(all(feature = "rocksdb", target_os = "linux"))]
+fn locks_name_inode(locks: &str, inode_suffix: &str) -> bool {
+    locks.lines().any(|line| {
+        let fields: Vec<&str> = line.split_whitespace().collect();
+        fields.contains(&"POSIX")
+            && fields
+                .iter()
+                .any(|f| f.matches(':').count() == 2 && f.ends_with(inode_suffix))
+    })
+}
+
+#[cfg(not(all(feature = "rocksdb", target_os = "linux")))]
+#[allow(dead_code)]
+fn lock_file_held(_path: &Path) -> bool {
+    false
+}
+
 /// An article's graph ready to be written: its name and its quads.
 pub struct ArticleGraph {
     pub graph: NamedNode,
@@ -73,6 +115,11 @@ impl GraphStore {
             return Err(StoreError::Open {
                 path: path.to_path_buf(),
                 source: StorageError::Io(source),
+            });
+        }
+        if lock_file_held(path) {
+            return Err(StoreError::Locked {
+                path: path.to_path_buf(),
             });
         }
         match Store::open(path) {
@@ -271,5 +318,39 @@ impl GraphStore {
     #[cfg(not(feature = "rocksdb"))]
     pub fn flush(&self) -> Result<(), StoreError> {
         Ok(())
+    }
+}
+
+#[cfg(all(test, feature = "rocksdb", target_os = "linux"))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn proc_locks_lines_match_by_inode() {
+        let locks = "1: POSIX  ADVISORY  WRITE 4242 00:2a:917 0 EOF\n\
+                     2: FLOCK  ADVISORY  WRITE 4243 00:2a:555 0 EOF\n";
+        assert!(locks_name_inode(locks, ":917"));
+        assert!(
+            !locks_name_inode(locks, ":17"),
+            "a suffix of the number is not a match"
+        );
+        assert!(
+            !locks_name_inode(locks, ":555"),
+            "flock locks are not RocksDB's"
+        );
+    }
+
+    #[test]
+    fn an_open_store_is_seen_as_in_use_and_a_second_open_says_so() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("db");
+        assert!(!lock_file_held(&path), "no store yet");
+        let first = GraphStore::open(&path).unwrap();
+        assert!(lock_file_held(&path));
+        let second = GraphStore::open(&path);
+        assert!(matches!(second, Err(StoreError::Locked { .. })));
+        drop(first);
+        assert!(!lock_file_held(&path), "closing the store releases it");
+        GraphStore::open(&path).expect("the store opens again once released");
     }
 }

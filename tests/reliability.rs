@@ -3,10 +3,17 @@
 //! a second build on a store in use fails fast without harming the first; rebuilding the same
 //! input changes nothing; building A then B equals building A and B together.
 //!
+//! `build` ends with the reasoning stage, which rebuilds two system graphs (the reasoner's
+//! inferred graph and the vocabulary) from the article graphs. Those are derived data: a kill
+//! during reasoning may leave them part-written, so after a kill only article graphs are held
+//! to "whole or absent"; every completed build (clean, rerun, A then B) must match the clean
+//! build in all graphs, system graphs included.
+//!
 //! The input is a synthetic corpus generated here (seeded, so every run sees the same
 //! articles); the store is read back in-process through the library.
 
 use assert_cmd::Command;
+use newsgraph::reason::{INFERRED_GRAPH, ONTOLOGY_GRAPH};
 use newsgraph::store::GraphStore;
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::Write;
@@ -167,6 +174,19 @@ fn graphs(store: &Path) -> BTreeMap<String, BTreeSet<String>> {
     out
 }
 
+/// Whether a graph name (as N-Triples, `<iri>`) is one of the reasoner's system graphs.
+fn is_system(g: &str) -> bool {
+    let iri = g.trim_start_matches('<').trim_end_matches('>');
+    iri == INFERRED_GRAPH || iri == ONTOLOGY_GRAPH
+}
+
+/// The article graphs of a store's graphs (the system graphs left out).
+fn articles_only(
+    graphs: &BTreeMap<String, BTreeSet<String>>,
+) -> BTreeMap<&String, &BTreeSet<String>> {
+    graphs.iter().filter(|(g, _)| !is_system(g)).collect()
+}
+
 /// Temporary files of a bulk load (`bulk-*.sst`) in a store directory.
 fn stale_bulk_files(store: &Path) -> Vec<String> {
     std::fs::read_dir(store)
@@ -193,7 +213,10 @@ fn build_ok(store: &Path, inputs: &[PathBuf]) {
 struct Reference {
     _dir: tempfile::TempDir,
     inputs: Vec<PathBuf>,
+    /// Wall time of the clean build, reasoning included.
     took: Duration,
+    /// Wall time of the same build with `--no-reason` (loading only).
+    load_took: Duration,
     graphs: BTreeMap<String, BTreeSet<String>>,
 }
 
@@ -207,25 +230,57 @@ fn reference() -> &'static Reference {
         build_ok(&store, &inputs);
         let took = t.elapsed();
         let graphs = graphs(&store);
-        assert_eq!(graphs.len(), ARTICLES, "every generated article is stored");
+        assert_eq!(
+            articles_only(&graphs).len(),
+            ARTICLES,
+            "every generated article is stored"
+        );
+        assert!(
+            graphs.keys().filter(|g| is_system(g)).count() == 2,
+            "the reasoning stage wrote its inferred and ontology graphs"
+        );
+        // Loading alone: the reasoner never writes article graphs, so they are the same.
+        let loaded = dir.path().join("clean-no-reason");
+        let t = Instant::now();
+        bin()
+            .args(["build", "--quiet", "--no-reason", "--store"])
+            .arg(&loaded)
+            .args(&inputs)
+            .assert()
+            .success();
+        let load_took = t.elapsed();
+        let loaded = self::graphs(&loaded);
+        assert!(
+            loaded.keys().all(|g| !is_system(g)),
+            "--no-reason writes no reasoner graphs"
+        );
+        assert!(
+            articles_only(&loaded) == articles_only(&graphs),
+            "reasoning leaves article graphs untouched"
+        );
         Reference {
             _dir: dir,
             inputs,
             took,
+            load_took,
             graphs,
         }
     })
 }
 
-/// SIGKILL `newsgraph build` at seeded random points (8, or `NEWSGRAPH_CRASH_KILLS`); after every kill the store opens and
-/// holds only whole article graphs (each equal to the clean build's graph for that article);
-/// a final uninterrupted run completes the store to exactly the clean build's quads.
+/// SIGKILL `newsgraph build` at seeded random points (8, or `NEWSGRAPH_CRASH_KILLS`); after
+/// every kill the store opens and holds only whole article graphs (each equal to the clean
+/// build's graph for that article); a final uninterrupted run completes the store to exactly
+/// the clean build's quads, reasoner graphs included. Kills on the reused store land anywhere
+/// in a full build (mostly in reasoning, the longer stage); kills on fresh stores land in a
+/// `--no-reason` build, so they hit loading.
 #[test]
 fn killed_builds_leave_whole_graphs_and_a_rerun_completes_the_store() {
     let r = reference();
-    let (inputs, clean, took) = (&r.inputs, &r.graphs, r.took);
+    let (inputs, clean) = (&r.inputs, &r.graphs);
     let dir = tempfile::tempdir().unwrap();
-    let window = took.as_millis().max(200) as u64;
+    let full_window = r.took.as_millis().max(200) as u64;
+    let load_window = r.load_took.as_millis().max(200) as u64;
     let kill_points = kill_count();
     let mut rng = Rng(0xC0FF_EE11);
     let mut kills = 0;
@@ -235,14 +290,20 @@ fn killed_builds_leave_whole_graphs_and_a_rerun_completes_the_store() {
     // store for every kill (builds that are killed while loading fresh graphs).
     let reused = dir.path().join("reused");
     for k in 0..kill_points {
-        let store = if k % 2 == 0 {
-            reused.clone()
+        let (store, window, flags): (_, _, &[&str]) = if k % 2 == 0 {
+            (reused.clone(), full_window, &[])
         } else {
-            dir.path().join(format!("fresh-{k}"))
+            (
+                dir.path().join(format!("fresh-{k}")),
+                load_window,
+                &["--no-reason"],
+            )
         };
         let delay = Duration::from_millis(rng.next() % window);
         let mut child = std::process::Command::new(bin_path())
-            .args(["build", "--quiet", "--store"])
+            .args(["build", "--quiet"])
+            .args(flags)
+            .arg("--store")
             .arg(&store)
             .args(inputs)
             .stdout(Stdio::null())
@@ -260,24 +321,25 @@ fn killed_builds_leave_whole_graphs_and_a_rerun_completes_the_store() {
             assert!(status.success(), "an unkilled build must succeed");
         }
         stale_files += stale_bulk_files(&store).len();
-        let got = graphs(&store);
+        let all = graphs(&store);
+        let got = articles_only(&all);
         for (g, quads) in &got {
             let want = clean
-                .get(g)
+                .get(g.as_str())
                 .unwrap_or_else(|| panic!("kill {k}: graph {g} is not in the clean build"));
             assert!(
-                quads == want,
+                *quads == want,
                 "kill {k} after {delay:?}: graph {g} is partial ({} of {} quads)",
                 quads.len(),
                 want.len()
             );
         }
-        if !got.is_empty() && got.len() < clean.len() {
+        if !got.is_empty() && got.len() < ARTICLES {
             partial_states += 1;
         }
     }
     eprintln!(
-        "crash test: {kills} kills over a {window} ms build, {partial_states} left a partly built store, {stale_files} stale bulk-load files found"
+        "crash test: {kills} kills over a {full_window} ms build ({load_window} ms without reasoning), {partial_states} left a partly built store, {stale_files} stale bulk-load files found"
     );
     assert!(
         kills >= kill_points / 2,
@@ -366,7 +428,7 @@ fn rebuilding_is_idempotent_and_builds_compose() {
     let dir = tempfile::tempdir().unwrap();
     let store = dir.path().join("db");
     build_ok(&store, &inputs[..1]);
-    assert_eq!(graphs(&store).len(), ARTICLES / FILES);
+    assert_eq!(articles_only(&graphs(&store)).len(), ARTICLES / FILES);
     build_ok(&store, &inputs[1..]);
     assert!(graphs(&store) == *clean, "A then B equals A+B");
     // Building everything again over the complete store changes nothing.

@@ -316,6 +316,13 @@ fn frames(st: &Sent, lex: &Lexicon) -> Vec<Frame> {
     out
 }
 
+/// Whether a cue on tokens `k..k + len` ends at most `gap` tokens before token `t0`. A cue that
+/// starts before `t0` but runs into or past it does not (found by fuzzing: the plain
+/// subtraction underflowed there).
+fn ends_within(k: usize, len: usize, t0: usize, gap: usize) -> bool {
+    t0.checked_sub(k + len).is_some_and(|d| d <= gap)
+}
+
 /// Status of a trigger from cues in its clause.
 fn status(st: &Sent, lex: &Lexicon, t0: usize, t1: usize, verb: bool) -> Status {
     let lo = clause_start(st, t0);
@@ -340,7 +347,7 @@ fn status(st: &Sent, lex: &Lexicon, t0: usize, t1: usize, verb: bool) -> Status 
             k += 1;
             continue;
         };
-        let near_before = k < t0 && t0 - (k + len) <= 4;
+        let near_before = k < t0 && ends_within(k, len, t0, 4);
         let after = k >= t1;
         match kind {
             CueKind::Cancelled => cancelled = true,
@@ -450,7 +457,7 @@ fn status_before(st: &Sent, lex: &Lexicon, t0: usize) -> Status {
     while k < t0 {
         match lex.cues.longest_at_norm(&st.norms, k) {
             Some((len, kind)) => {
-                let near = t0 - (k + len) <= 4;
+                let near = ends_within(k, len, t0, 4);
                 out = match kind {
                     CueKind::Cancelled => Status::Cancelled,
                     CueKind::Denial => Status::Denied,
@@ -1891,7 +1898,16 @@ fn fuse(events: Vec<Event>) -> (Vec<Event>, Vec<usize>) {
 
 #[cfg(test)]
 mod tests {
-    use super::DATELINE;
+    use super::{DATELINE, ends_within};
+
+    #[test]
+    fn a_cue_overlapping_the_trigger_is_not_near_before_it() {
+        assert!(ends_within(2, 1, 3, 4), "right before");
+        assert!(ends_within(0, 2, 6, 4), "four tokens between");
+        assert!(!ends_within(0, 2, 7, 4), "five tokens between");
+        assert!(!ends_within(2, 3, 3, 4), "runs past the trigger start");
+        assert!(!ends_within(0, 9, 1, 4), "covers the trigger");
+    }
 
     #[test]
     fn datelines_in_wire_styles() {
