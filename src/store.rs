@@ -57,10 +57,10 @@ fn remove_stale_bulk_files(path: &Path) {
 /// one included), read from `/proc/locks` so the file is never opened: closing any descriptor
 /// of a file drops this process's own POSIX locks on it.
 ///
-/// Why look before opening: a RocksDB open error reaches Rust as a C-allocated string that
-/// Oxigraph frees with the Rust allocator, which crashes the process (SIGSEGV) when the binary
-/// uses another global allocator than the C one. Catching the common error, a store in use,
-/// here keeps it a clear message. `false` when it cannot tell (no LOCK file yet, no
+/// Why look before opening: the common failure, a store in use, then gets a clear message
+/// without parsing RocksDB's error text. (RocksDB's error strings are C-allocated and Oxigraph
+/// frees them with the Rust allocator, so the binary must keep the system allocator; see
+/// `src/main.rs`.) `false` when it cannot tell (no LOCK file yet, no
 /// `/proc/locks`); the open then decides. Locks are matched by inode number (the device field
 /// of `/proc/locks` differs from `stat`'s on overlay file systems).
 #[cfg(all(feature = "rocksdb", target_os = "linux"))]
