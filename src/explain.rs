@@ -10,7 +10,8 @@
 //! Read-only; does not resolve names (see [`crate::network::resolve_in_store`]) or format
 //! for people beyond [`Explanation::render`].
 
-use crate::query::{self, QueryError, Table};
+use crate::network::cell;
+use crate::query::{self, QueryError};
 use crate::rdf;
 use crate::reason::{INFERRED_GRAPH, record_iri};
 use oxigraph::model::{NamedNode, Term};
@@ -85,12 +86,6 @@ pub struct Explanation {
     pub evidence: Vec<Evidence>,
 }
 
-fn cell(t: &Table, row: &[Option<Term>], name: &str) -> String {
-    t.col(name)
-        .map(|i| Table::value(&row[i]))
-        .unwrap_or_default()
-}
-
 fn iri_lit(s: &str) -> String {
     format!("<{s}>")
 }
@@ -116,6 +111,12 @@ fn label(store: &Store, iri: &str) -> Result<String, QueryError> {
     })
 }
 
+fn fact(iri: &str) -> Evidence {
+    Evidence::Fact {
+        iri: iri.to_string(),
+    }
+}
+
 fn short(iri: &str) -> String {
     iri.rsplit(['#', '/']).next().unwrap_or(iri).to_string()
 }
@@ -137,9 +138,7 @@ impl Explainer<'_> {
 
     fn node(&mut self, iri: &str, depth: usize) -> Result<Evidence, QueryError> {
         if depth > MAX_DEPTH || !self.seen.insert(iri.to_string()) {
-            return Ok(Evidence::Fact {
-                iri: iri.to_string(),
-            });
+            return Ok(fact(iri));
         }
         let types = self.types(iri)?;
         let has = |local: &str| types.iter().any(|t| t.ends_with(local));
@@ -152,9 +151,7 @@ impl Explainer<'_> {
         } else if has("#Contact") || has("/Event") {
             self.article_event(iri)
         } else {
-            Ok(Evidence::Fact {
-                iri: iri.to_string(),
-            })
+            Ok(fact(iri))
         }
     }
 
@@ -171,9 +168,7 @@ impl Explainer<'_> {
             None,
         )?;
         let Some(first) = t.rows.first() else {
-            return Ok(Evidence::Fact {
-                iri: iri.to_string(),
-            });
+            return Ok(fact(iri));
         };
         let (s, p, o) = (
             cell(&t, first, "s"),
@@ -221,9 +216,7 @@ impl Explainer<'_> {
             None,
         )?;
         let Some(first) = t.rows.first() else {
-            return Ok(Evidence::Fact {
-                iri: iri.to_string(),
-            });
+            return Ok(fact(iri));
         };
         let (count, date, place, etype) = (
             cell(&t, first, "count").parse().unwrap_or(0),
@@ -269,9 +262,7 @@ impl Explainer<'_> {
             None,
         )?;
         let Some(r) = t.rows.first() else {
-            return Ok(Evidence::Fact {
-                iri: iri.to_string(),
-            });
+            return Ok(fact(iri));
         };
         Ok(Evidence::ArticleEvent {
             iri: iri.to_string(),
@@ -306,9 +297,7 @@ impl Explainer<'_> {
             None,
         )?;
         let Some(r) = t.rows.first() else {
-            return Ok(Evidence::Fact {
-                iri: iri.to_string(),
-            });
+            return Ok(fact(iri));
         };
         Ok(Evidence::Membership {
             iri: iri.to_string(),
@@ -465,6 +454,24 @@ fn join_some(parts: &[&str]) -> String {
         .join(", ")
 }
 
+/// The source sentence under an article event or a role, with its character offsets.
+fn render_sentence(
+    p: &str,
+    sentence: &str,
+    begin: Option<i64>,
+    end: Option<i64>,
+    out: &mut String,
+) {
+    if !sentence.is_empty() {
+        let _ = writeln!(
+            out,
+            "{p}    chars {}-{}: \"{sentence}\"",
+            begin.unwrap_or(0),
+            end.unwrap_or(0)
+        );
+    }
+}
+
 fn render(e: &Evidence, depth: usize, out: &mut String) {
     let p = pad(depth);
     match e {
@@ -535,15 +542,7 @@ fn render(e: &Evidence, depth: usize, out: &mut String) {
                     format!(", {published}")
                 }
             );
-            if !sentence.is_empty() {
-                let _ = writeln!(
-                    out,
-                    "{p}    chars {}-{}: \"{}\"",
-                    begin.unwrap_or(0),
-                    end.unwrap_or(0),
-                    sentence
-                );
-            }
+            render_sentence(&p, sentence, *begin, *end, out);
         }
         Evidence::Membership {
             article_id,
@@ -564,15 +563,7 @@ fn render(e: &Evidence, depth: usize, out: &mut String) {
                     format!(" of {organization}")
                 }
             );
-            if !sentence.is_empty() {
-                let _ = writeln!(
-                    out,
-                    "{p}    chars {}-{}: \"{}\"",
-                    begin.unwrap_or(0),
-                    end.unwrap_or(0),
-                    sentence
-                );
-            }
+            render_sentence(&p, sentence, *begin, *end, out);
         }
         Evidence::Fact { iri } => {
             let _ = writeln!(out, "{p}- (shown above: {iri})");

@@ -223,7 +223,8 @@ pub fn entity_info(store: &Store, iri: &str) -> Result<Option<NodeData>, Network
     })
 }
 
-fn cell(t: &Table, row: &[Option<Term>], name: &str) -> String {
+/// A cell of a query result as text (empty when unbound or absent).
+pub(crate) fn cell(t: &Table, row: &[Option<Term>], name: &str) -> String {
     t.col(name)
         .map(|i| Table::value(&row[i]))
         .unwrap_or_default()
