@@ -120,6 +120,19 @@ fn err(status: StatusCode, message: impl Into<String>) -> HttpError {
 
 type Answer = Result<Response<Body>, HttpError>;
 
+/// Parses a Graph Store request body; a syntax error is the client's (400).
+fn parse_body(parser: RdfParser, body: &[u8]) -> Result<Vec<oxigraph::model::Quad>, HttpError> {
+    parser
+        .for_slice(body)
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| {
+            err(
+                StatusCode::BAD_REQUEST,
+                format!("cannot parse the body: {e}"),
+            )
+        })
+}
+
 fn response(status: StatusCode, content_type: &str, body: Vec<u8>) -> Response<Body> {
     let mut r = Response::new(Body::from(body));
     *r.status_mut() = status;
@@ -509,15 +522,7 @@ impl Endpoint {
                         .with_base_iri(n.as_str())
                         .map_err(|e| err(StatusCode::BAD_REQUEST, e.to_string()))?;
                 }
-                let quads = parser
-                    .for_slice(&body)
-                    .collect::<Result<Vec<_>, _>>()
-                    .map_err(|e| {
-                        err(
-                            StatusCode::BAD_REQUEST,
-                            format!("cannot parse the body: {e}"),
-                        )
-                    })?;
+                let quads = parse_body(parser, &body)?;
                 let _guard = self.writes.lock().unwrap_or_else(|p| p.into_inner());
                 let existed = exists(&g)?;
                 let mut tx = self.store.start_transaction().map_err(storage)?;
@@ -540,15 +545,7 @@ impl Endpoint {
             (Method::POST, None) => {
                 let format = body_format(req)?;
                 let body = self.body(req)?;
-                let quads = RdfParser::from_format(format)
-                    .for_slice(&body)
-                    .collect::<Result<Vec<_>, _>>()
-                    .map_err(|e| {
-                        err(
-                            StatusCode::BAD_REQUEST,
-                            format!("cannot parse the body: {e}"),
-                        )
-                    })?;
+                let quads = parse_body(RdfParser::from_format(format), &body)?;
                 let _guard = self.writes.lock().unwrap_or_else(|p| p.into_inner());
                 let mut tx = self.store.start_transaction().map_err(storage)?;
                 for q in &quads {
