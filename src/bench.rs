@@ -143,6 +143,65 @@ pub struct StageRate {
     pub megabytes_per_s: f64,
 }
 
+/// One thread's time in each per-article stage, measured separately on the same articles.
+#[derive(Debug, Clone, Serialize)]
+pub struct StageSplit {
+    pub corpus: String,
+    pub articles: usize,
+    pub sentences: usize,
+    /// Seconds in cleaning (normalize), segmenting, extraction (mentions, entities, events,
+    /// claims) and RDF mapping (building the quads and freeing them).
+    pub normalize_s: f64,
+    pub segment_s: f64,
+    pub extract_s: f64,
+    pub rdf_s: f64,
+}
+
+impl StageSplit {
+    /// Sentences per second of one stage's time.
+    pub fn rate(&self, seconds: f64) -> f64 {
+        self.sentences as f64 / seconds.max(1e-9)
+    }
+}
+
+/// Times each per-article stage on its own, on the calling thread: the same work as
+/// [`pipeline::process`], with a clock read between the stages.
+pub fn stage_split(corpus: &str, articles: &[RawArticle], lex: &Lexicon) -> StageSplit {
+    let mut t = [0f64; 4];
+    let mut sentences = 0;
+    for a in articles {
+        let raw = a.clone();
+        let c0 = Instant::now();
+        let norm = crate::normalize::normalize(&raw.text);
+        let c1 = Instant::now();
+        let sents = crate::segment::segment(&norm.text);
+        let c2 = Instant::now();
+        let seg = crate::extract::Segmented {
+            raw,
+            norm,
+            sentences: sents,
+        };
+        let ex = crate::extract::extract(&seg, lex);
+        let c3 = Instant::now();
+        let quads = crate::rdf::to_quads(&ex);
+        drop(std::hint::black_box(quads));
+        let c4 = Instant::now();
+        sentences += ex.sentences.len();
+        for (slot, (from, to)) in t.iter_mut().zip([(c0, c1), (c1, c2), (c2, c3), (c3, c4)]) {
+            *slot += (to - from).as_secs_f64();
+        }
+    }
+    StageSplit {
+        corpus: corpus.to_string(),
+        articles: articles.len(),
+        sentences,
+        normalize_s: t[0],
+        segment_s: t[1],
+        extract_s: t[2],
+        rdf_s: t[3],
+    }
+}
+
 /// One corpus size.
 #[derive(Debug, Clone, Serialize)]
 pub struct SizeReport {
@@ -197,6 +256,8 @@ pub struct SizeReport {
 pub struct BenchReport {
     pub threads: usize,
     pub stages: Vec<StageRate>,
+    /// Each stage timed on its own (one thread), per corpus.
+    pub splits: Vec<StageSplit>,
     pub sizes: Vec<SizeReport>,
 }
 
@@ -616,6 +677,7 @@ pub fn run(
 ) -> Result<BenchReport, BenchError> {
     let threads = rayon::current_num_threads();
     let mut stages = Vec::new();
+    let mut splits = Vec::new();
     let g = Generator::new(cfg.seed, lex);
     let generated: Vec<RawArticle> = g
         .articles(cfg.stage_articles)
@@ -647,9 +709,20 @@ pub fn run(
             ));
             stages.push(st);
         }
+        let sp = stage_split(name, arts, lex);
+        log(&format!(
+            "stages: {name}, one thread, each stage alone: normalize {:.0}, segment {:.0}, \
+             extract {:.0}, RDF {:.0} sentences/s",
+            sp.rate(sp.normalize_s),
+            sp.rate(sp.segment_s),
+            sp.rate(sp.extract_s),
+            sp.rate(sp.rdf_s)
+        ));
+        splits.push(sp);
     }
     let mut sizes = Vec::new();
-    for &n in &cfg.sizes {
+    // A size of 0 skips the store runs (stage timing only).
+    for &n in cfg.sizes.iter().filter(|&&n| n > 0) {
         let z = run_size(cfg, n, lex, &mut log)?;
         // Each size as it finishes, so a long run that is stopped still tells something.
         log(&format!(
@@ -675,6 +748,7 @@ pub fn run(
     Ok(BenchReport {
         threads,
         stages,
+        splits,
         sizes,
     })
 }
@@ -710,6 +784,33 @@ pub fn render(r: &BenchReport) -> String {
             st.sentences_per_cpu_s,
             st.megabytes_per_s
         ));
+    }
+    if !r.splits.is_empty() {
+        s.push_str("\nEach stage alone, one thread (sentences/s of that stage's time)\n");
+        s.push_str(&format!(
+            "{:<40} {:>10} {:>10} {:>10} {:>10} {:>10}\n",
+            "corpus", "normalize", "segment", "extract", "RDF", "all four"
+        ));
+        for sp in &r.splits {
+            let name: String = sp
+                .corpus
+                .chars()
+                .rev()
+                .take(40)
+                .collect::<Vec<_>>()
+                .into_iter()
+                .rev()
+                .collect();
+            s.push_str(&format!(
+                "{:<40} {:>10.0} {:>10.0} {:>10.0} {:>10.0} {:>10.0}\n",
+                name,
+                sp.rate(sp.normalize_s),
+                sp.rate(sp.segment_s),
+                sp.rate(sp.extract_s),
+                sp.rate(sp.rdf_s),
+                sp.rate(sp.normalize_s + sp.segment_s + sp.extract_s + sp.rdf_s)
+            ));
+        }
     }
     s.push_str("\nBuild into a fresh store (generated corpus), who-met-whom, Oxigraph bulk-loader baseline\n");
     s.push_str(&format!(

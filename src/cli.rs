@@ -180,7 +180,7 @@ enum Command {
     /// rate, peak memory, store size, who-met-whom latency, and the load rate against
     /// Oxigraph's own bulk loader.
     Bench {
-        /// Corpus sizes (articles), comma-separated.
+        /// Corpus sizes (articles), comma-separated; 0 times the per-article stages only.
         #[arg(long, value_delimiter = ',', default_value = "1000,10000")]
         articles: Vec<usize>,
         /// Directory for the corpora and stores (default: a temporary directory).

@@ -181,19 +181,28 @@ impl CueKind {
 }
 
 /// Maps normalised token sequences (lowercase, space-joined) to values; knows every prefix so
-/// a scan stops as soon as no longer phrase can match.
+/// a scan stops as soon as no longer phrase can match. Phrases and prefixes share one map, so
+/// each step of a scan is a single hash lookup.
 #[derive(Debug, Clone)]
 pub struct PhraseTable<V> {
-    map: HashMap<String, V>,
-    prefixes: HashSet<String>,
+    slots: HashMap<String, Slot<V>>,
+    len: usize,
     max_tokens: usize,
+}
+
+/// What a key of a [`PhraseTable`] is: a phrase (with its value), a proper prefix of a longer
+/// phrase, or both.
+#[derive(Debug, Clone)]
+struct Slot<V> {
+    value: Option<V>,
+    prefix: bool,
 }
 
 impl<V> Default for PhraseTable<V> {
     fn default() -> Self {
         PhraseTable {
-            map: HashMap::default(),
-            prefixes: HashSet::default(),
+            slots: HashMap::default(),
+            len: 0,
             max_tokens: 0,
         }
     }
@@ -252,15 +261,43 @@ impl<V> PhraseTable<V> {
             }
             key.push_str(w);
             if i + 1 < words.len() {
-                self.prefixes.insert(key.clone());
+                self.slots
+                    .entry(key.clone())
+                    .or_insert(Slot {
+                        value: None,
+                        prefix: false,
+                    })
+                    .prefix = true;
             }
         }
         self.max_tokens = self.max_tokens.max(words.len());
-        if self.map.contains_key(&key) {
+        let slot = self.slots.entry(key).or_insert(Slot {
+            value: None,
+            prefix: false,
+        });
+        if slot.value.is_some() {
             return false;
         }
-        self.map.insert(key, value);
+        slot.value = Some(value);
+        self.len += 1;
         true
+    }
+
+    /// The value of an already normalised key ("prime minister").
+    pub fn get_norm(&self, key: &str) -> Option<&V> {
+        self.slots.get(key).and_then(|s| s.value.as_ref())
+    }
+
+    /// [`PhraseTable::get_norm`], for changing the value in place.
+    pub fn get_norm_mut(&mut self, key: &str) -> Option<&mut V> {
+        self.slots.get_mut(key).and_then(|s| s.value.as_mut())
+    }
+
+    /// Every phrase and its value, in no particular order.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &V)> {
+        self.slots
+            .iter()
+            .filter_map(|(k, s)| s.value.as_ref().map(|v| (k.as_str(), v)))
     }
 
     pub fn get(&self, phrase: &str) -> Option<&V> {
@@ -270,15 +307,25 @@ impl<V> PhraseTable<V> {
             .map(|t| norm_token(t.text(phrase)))
             .collect::<Vec<_>>()
             .join(" ");
-        self.map.get(&key)
+        self.get_norm(&key)
     }
 
     pub fn len(&self) -> usize {
-        self.map.len()
+        self.len
     }
 
     pub fn is_empty(&self) -> bool {
-        self.map.is_empty()
+        self.len == 0
+    }
+
+    /// One step of a scan: the value of `key` if it is a phrase, and whether a longer phrase
+    /// starts with it.
+    #[inline]
+    fn step(&self, key: &str) -> (Option<&V>, bool) {
+        match self.slots.get(key) {
+            Some(s) => (s.value.as_ref(), s.prefix),
+            None => (None, false),
+        }
     }
 
     /// Every phrase starting at token `i`, longest first: (number of tokens, value).
@@ -292,10 +339,11 @@ impl<V> PhraseTable<V> {
             if !push_norm_token(&mut key, t.text(text)) {
                 break;
             }
-            if let Some(v) = self.map.get(key.as_str()) {
+            let (value, longer) = self.step(&key);
+            if let Some(v) = value {
                 out.push((n + 1, v));
             }
-            if !self.prefixes.contains(key.as_str()) {
+            if !longer {
                 break;
             }
         }
@@ -306,21 +354,33 @@ impl<V> PhraseTable<V> {
     /// [`PhraseTable::all_at`] over tokens already normalised with [`norm_token`] (one entry per
     /// token), so a sentence's tokens are normalised once, not once per lookup.
     pub fn all_at_norm(&self, norms: &[String], i: usize) -> Vec<(usize, &V)> {
-        let mut key = String::with_capacity(32);
         let mut out = Vec::new();
-        for (n, w) in norms[i..].iter().take(self.max_tokens).enumerate() {
-            if w.is_empty() {
-                break;
-            }
-            if n > 0 {
+        let Some(first) = norms.get(i).filter(|w| !w.is_empty()) else {
+            return out;
+        };
+        // One token: no key to build (most tokens stop here).
+        let (value, mut longer) = self.step(first);
+        if let Some(v) = value {
+            out.push((1, v));
+        }
+        if longer {
+            let mut key = String::with_capacity(32);
+            key.push_str(first);
+            for (n, w) in norms[i + 1..]
+                .iter()
+                .take(self.max_tokens.saturating_sub(1))
+                .enumerate()
+            {
+                if w.is_empty() || !longer {
+                    break;
+                }
                 key.push(' ');
-            }
-            key.push_str(w);
-            if let Some(v) = self.map.get(key.as_str()) {
-                out.push((n + 1, v));
-            }
-            if !self.prefixes.contains(key.as_str()) {
-                break;
+                key.push_str(w);
+                let (value, more) = self.step(&key);
+                if let Some(v) = value {
+                    out.push((n + 2, v));
+                }
+                longer = more;
             }
         }
         out.reverse();
@@ -334,22 +394,28 @@ impl<V> PhraseTable<V> {
             return None;
         }
         // One token: no key to build.
-        let mut best = self.map.get(first.as_str()).map(|v| (1, v));
-        if self.max_tokens < 2 || !self.prefixes.contains(first.as_str()) {
+        let (value, longer) = self.step(first);
+        let mut best = value.map(|v| (1, v));
+        if !longer {
             return best;
         }
         let mut key = String::with_capacity(32);
         key.push_str(first);
-        for (n, w) in norms[i + 1..].iter().take(self.max_tokens - 1).enumerate() {
+        for (n, w) in norms[i + 1..]
+            .iter()
+            .take(self.max_tokens.saturating_sub(1))
+            .enumerate()
+        {
             if w.is_empty() {
                 return best;
             }
             key.push(' ');
             key.push_str(w);
-            if let Some(v) = self.map.get(key.as_str()) {
+            let (value, longer) = self.step(&key);
+            if let Some(v) = value {
                 best = Some((n + 2, v));
             }
-            if !self.prefixes.contains(key.as_str()) {
+            if !longer {
                 break;
             }
         }
@@ -367,10 +433,11 @@ impl<V> PhraseTable<V> {
             if !push_norm_token(&mut key, t.text(text)) {
                 return best;
             }
-            if let Some(v) = self.map.get(key.as_str()) {
+            let (value, longer) = self.step(&key);
+            if let Some(v) = value {
                 best = Some((n + 1, v));
             }
-            if !self.prefixes.contains(key.as_str()) {
+            if !longer {
                 break;
             }
         }
@@ -484,7 +551,6 @@ impl Lexicon {
         // spelling is itself a trigger or listed as a non-name (a real word).
         let mut singles: Vec<TriggerInfo> = lx
             .triggers
-            .map
             .iter()
             .filter(|(k, v)| v.verb && !k.contains(' ') && k.chars().count() >= 6)
             .map(|(_, v)| v.clone())
@@ -503,7 +569,7 @@ impl Lexicon {
                     .filter(|(i, _)| *i != skip)
                     .map(|(_, c)| *c)
                     .collect();
-                if lx.triggers.map.contains_key(&variant) {
+                if lx.triggers.get_norm(&variant).is_some() {
                     continue;
                 }
                 lx.trigger_typos
@@ -564,7 +630,7 @@ impl Lexicon {
                 .map(|t| norm_token(t.text(form)))
                 .collect::<Vec<_>>()
                 .join(" ");
-            if let Some(v) = self.surfaces.map.get_mut(&key)
+            if let Some(v) = self.surfaces.get_norm_mut(&key)
                 && !v.iter().any(|s| s.entity == entity && s.form == sf.form)
             {
                 v.push(sf);

@@ -2,11 +2,13 @@
 
 mod cli;
 
-// No custom global allocator: Oxigraph hands RocksDB's C-allocated error strings to Rust's
-// allocator to free (`CString::from_raw`), which only works when Rust uses the C allocator.
-// With mimalloc as the global allocator, any RocksDB error (a locked store, a full disk)
-// crashed the process instead of being reported; tests/serve.rs and tests/reliability.rs
-// exercise those paths.
+// mimalloc is the allocator of the whole process: Rust's global allocator and, through its
+// `override` feature, C's malloc/free that RocksDB uses. Both sides must agree: Oxigraph
+// frees RocksDB's C-allocated error strings with Rust's allocator (`CString::from_raw`),
+// which crashed on any RocksDB error (a locked store, a full disk) while mimalloc served Rust
+// alone. tests/serve.rs and tests/reliability.rs exercise those paths.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> std::process::ExitCode {
     // Like other Unix tools, stop quietly when the reader of our output goes away

@@ -394,6 +394,29 @@ static RE_BP_ANYWHERE: LazyLock<Regex> = LazyLock::new(|| {
         r"(?i)(?:\b(?:originally|first)\s+(?:published|appeared|posted)\s+(?:on|in|at|by)\b|\b(?:will|'ll)\s+(?:shortly\s+|soon\s+|now\s+)?be\s+re-?directed\b|\ball\s+rights\s+reserved\b|\bsign\s+up\s+for\s+(?:our|the|a)\b[^.]{0,40}\bnewsletters?\b|\bsubscribe\s+to\s+(?:our|the)\b[^.]{0,40}\b(?:newsletters?|channel|podcast|feed|updates|alerts)\b|\bshare\s+this\s+(?:article|story|post|page|video)\b|\bcopyright\s*(?:©|\(c\)|\d{4})|©)",
     )
 });
+/// A cheap necessary condition for [`RE_BP_ANYWHERE`]: every branch of it contains one of these
+/// words. Checked case-insensitively on ASCII text only; text with other characters (where the
+/// regex's Unicode case folding could matter, or "©") always goes to the regex.
+fn may_be_boilerplate_anywhere(s: &str) -> bool {
+    static WORDS: LazyLock<aho_corasick::AhoCorasick> = LazyLock::new(|| {
+        aho_corasick::AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .build([
+                "published",
+                "appeared",
+                "posted",
+                "directed",
+                "rights",
+                "newsletter",
+                "subscribe",
+                "share",
+                "copyright",
+            ])
+            .unwrap_or_else(|e| panic!("built-in boilerplate words: {e}"))
+    });
+    !s.is_ascii() || WORDS.is_match(s)
+}
+
 static RE_BP_PREFIX: LazyLock<Regex> = LazyLock::new(|| {
     re(
         r"(?i)^\W{0,3}(?:read\s+more|read\s+also|also\s+read|more\s+on\s+this\s+story|related(?:\s+(?:articles?|stories|content|coverage|news|reading|topics))?|see\s+also|watch|listen|recommended|most\s+read|trending|advertisement|sponsored(?:\s+content)?|story\s+continues\s+below(?:\s+advertisement)?|continue\s+reading|scroll\s+to\s+continue|skip\s+advertisement)\b\s*(?:[:|>»]|-\s|$)",
@@ -1220,7 +1243,7 @@ fn is_boilerplate(s: &str) -> bool {
     if words == 0 {
         return false;
     }
-    if words <= 25 && RE_BP_ANYWHERE.is_match(s) {
+    if words <= 25 && may_be_boilerplate_anywhere(s) && RE_BP_ANYWHERE.is_match(s) {
         return true;
     }
     if words <= 40 && RE_BP_PREFIX.is_match(s) {
@@ -2199,6 +2222,33 @@ fn stage_paragraphs(
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn the_boilerplate_prefilter_passes_every_line_the_regex_matches() {
+        let hits = [
+            "This story was Originally PUBLISHED on a partner site",
+            "It first appeared in print",
+            "You'll soon be re-directed to the new page",
+            "ALL RIGHTS RESERVED",
+            "Sign up for our free morning newsletter",
+            "Subscribe to the channel for updates",
+            "Share this video",
+            "Copyright 2021 Example",
+            "copyright (c) Example",
+            "© Example Media",
+            "Ce texte est publié © Le Média",
+        ];
+        for line in hits {
+            assert!(RE_BP_ANYWHERE.is_match(line), "regex misses {line:?}");
+            assert!(
+                may_be_boilerplate_anywhere(line),
+                "prefilter drops {line:?}"
+            );
+        }
+        let prose = "The ministers met in Oslo on Monday to discuss fishing quotas.";
+        assert!(!may_be_boilerplate_anywhere(prose));
+        assert!(!is_boilerplate(prose));
+    }
 
     fn clean(s: &str) -> String {
         normalize(s).text

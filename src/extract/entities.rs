@@ -162,6 +162,7 @@ fn known_org(lex: &Lexicon, surface: &str) -> Option<usize> {
 /// Resolves the mentions of every sentence into article entities.
 pub fn resolve(
     seg: &Segmented,
+    ctxs: &[Ctx],
     lex: &Lexicon,
     mapper: &OffsetMapper,
     article_id: &str,
@@ -177,7 +178,8 @@ pub fn resolve(
     let raw: Vec<Vec<Mention>> = seg
         .sentences
         .iter()
-        .map(|s| mentions::find(&Ctx::new(text, s, lex), s.index))
+        .zip(ctxs)
+        .map(|(s, ctx)| mentions::find(ctx, s.index))
         .collect();
     // Full person names of the article, by surname (lowercase) → full name.
     let mut surnames: HashMap<String, Vec<String>> = HashMap::new();

@@ -205,12 +205,25 @@ struct Sent<'a> {
     body_start: usize,
     /// The sentence is a headline (capitals or title case).
     headline: bool,
-    norms: Vec<String>,
+    norms: &'a [String],
     cover: Vec<Option<usize>>,
     ms: &'a [SentMention],
+    /// The longest cue starting at each token (the status and reporting scans read the same
+    /// tokens once per trigger, so each lookup is done once per sentence).
+    cues: Vec<Option<(usize, &'a CueKind)>>,
+    /// The length of the longest title starting at each token.
+    titles: Vec<Option<usize>>,
 }
 
-impl Sent<'_> {
+impl<'a> Sent<'a> {
+    /// The longest cue starting at token `i`: (number of tokens, kind).
+    fn cue(&self, i: usize) -> Option<(usize, &'a CueKind)> {
+        self.cues.get(i).copied().flatten()
+    }
+    /// The number of tokens of the longest title starting at token `i`.
+    fn title_len(&self, i: usize) -> Option<usize> {
+        self.titles.get(i).copied().flatten()
+    }
     fn n(&self, i: usize) -> &str {
         self.norms.get(i).map(|s| s.as_str()).unwrap_or("")
     }
@@ -230,11 +243,11 @@ struct Frame {
     verb: String,
 }
 
-fn frames(st: &Sent, lex: &Lexicon) -> Vec<Frame> {
+fn frames(st: &Sent) -> Vec<Frame> {
     let mut out = Vec::new();
     let mut i = 0;
     while i < st.len() {
-        let Some((len, kind)) = lex.cues.longest_at_norm(&st.norms, i) else {
+        let Some((len, kind)) = st.cue(i) else {
             i += 1;
             continue;
         };
@@ -291,8 +304,8 @@ fn frames(st: &Sent, lex: &Lexicon) -> Vec<Frame> {
                         | "was"
                         | "is"
                         | "who's"
-                ) || lex.titles.longest_at_norm(&st.norms, k).is_some()
-                    || (k > 0 && lex.titles.longest_at_norm(&st.norms, k - 1).is_some())
+                ) || st.title_len(k).is_some()
+                    || (k > 0 && st.title_len(k - 1).is_some())
                     || st.cover[k].is_some()
             });
             if gap_ok {
@@ -324,7 +337,7 @@ fn ends_within(k: usize, len: usize, t0: usize, gap: usize) -> bool {
 }
 
 /// Status of a trigger from cues in its clause.
-fn status(st: &Sent, lex: &Lexicon, t0: usize, t1: usize, verb: bool) -> Status {
+fn status(st: &Sent, t0: usize, t1: usize, verb: bool) -> Status {
     let lo = clause_start(st, t0);
     let hi = clause_end(st, t1);
     let mut planned = false;
@@ -334,7 +347,7 @@ fn status(st: &Sent, lex: &Lexicon, t0: usize, t1: usize, verb: bool) -> Status 
     let mut hypothetical = false;
     // A denial anywhere before the trigger governs it ("X denied on Thursday that any such
     // meeting had taken place").
-    if has_cue(st, lex, st.body_start, t0, CueKind::Denial) {
+    if has_cue(st, st.body_start, t0, CueKind::Denial) {
         denied = true;
     }
     let mut k = lo;
@@ -343,7 +356,7 @@ fn status(st: &Sent, lex: &Lexicon, t0: usize, t1: usize, verb: bool) -> Status 
             k += 1;
             continue;
         }
-        let Some((len, kind)) = lex.cues.longest_at_norm(&st.norms, k) else {
+        let Some((len, kind)) = st.cue(k) else {
             k += 1;
             continue;
         };
@@ -429,7 +442,7 @@ fn status(st: &Sent, lex: &Lexicon, t0: usize, t1: usize, verb: bool) -> Status 
             .find(|&j| SUPPORT_VERBS.contains(&st.n(j)))
     };
     if let Some(b) = bare_at.filter(|&b| !planned && base_form(st.n(b)))
-        && has_cue(st, lex, lo, b, CueKind::Planned)
+        && has_cue(st, lo, b, CueKind::Planned)
     {
         planned = true;
     }
@@ -450,12 +463,12 @@ fn status(st: &Sent, lex: &Lexicon, t0: usize, t1: usize, verb: bool) -> Status 
 
 /// Status from the cues before a verb only (for "X told Y that ...", where what follows the
 /// addressee is the content of the telling, not its status).
-fn status_before(st: &Sent, lex: &Lexicon, t0: usize) -> Status {
+fn status_before(st: &Sent, t0: usize) -> Status {
     let lo = clause_start(st, t0);
     let mut k = lo;
     let mut out = Status::Held;
     while k < t0 {
-        match lex.cues.longest_at_norm(&st.norms, k) {
+        match st.cue(k) {
             Some((len, kind)) => {
                 let near = ends_within(k, len, t0, 4);
                 out = match kind {
@@ -476,10 +489,10 @@ fn status_before(st: &Sent, lex: &Lexicon, t0: usize) -> Status {
 
 /// Whether a cue of `kind` starts among tokens `from..to` (cues read left to right, longest
 /// first, as everywhere else).
-fn has_cue(st: &Sent, lex: &Lexicon, from: usize, to: usize, kind: CueKind) -> bool {
+fn has_cue(st: &Sent, from: usize, to: usize, kind: CueKind) -> bool {
     let mut k = from;
     while k < to {
-        match lex.cues.longest_at_norm(&st.norms, k) {
+        match st.cue(k) {
             Some((_, found)) if *found == kind => return true,
             Some((len, _)) => k += len,
             None => k += 1,
@@ -645,6 +658,7 @@ fn actor(st: &Sent, ex: &Extraction, m: usize) -> Option<usize> {
 pub fn find(
     seg: &Segmented,
     lex: &Lexicon,
+    ctxs: &[crate::extract::mentions::Ctx],
     sentence_mentions: &[Vec<SentMention>],
     ex: &mut Extraction,
     anchor: Option<&ResolvedDate>,
@@ -668,10 +682,10 @@ pub fn find(
     }
     for (si, s) in seg.sentences.iter().enumerate() {
         let ms = &sentence_mentions[si];
-        // One pass over the tokens gives both the normalised words and the headline test.
-        let ctx = crate::extract::mentions::Ctx::new(text, s, lex);
+        // The sentence's normalised words and headline test, computed once per article.
+        let ctx = &ctxs[si];
         let headline = ctx.all_caps;
-        let norms = ctx.norms;
+        let norms = &ctx.norms[..];
         let mut cover = vec![None; s.tokens.len()];
         for (k, m) in ms.iter().enumerate() {
             for c in cover.iter_mut().take(m.tok_end).skip(m.tok_start) {
@@ -688,6 +702,12 @@ pub fn find(
                     .unwrap_or(0)
             })
             .unwrap_or(0);
+        let cues = (0..norms.len())
+            .map(|k| lex.cues.longest_at_norm(norms, k))
+            .collect();
+        let titles = (0..norms.len())
+            .map(|k| lex.titles.longest_at_norm(norms, k).map(|(l, _)| l))
+            .collect();
         let st = Sent {
             text,
             s,
@@ -696,8 +716,10 @@ pub fn find(
             norms,
             cover,
             ms,
+            cues,
+            titles,
         };
-        let fr = frames(&st, lex);
+        let fr = frames(&st);
         let reporters: BTreeSet<usize> = fr.iter().filter_map(|f| f.speaker).collect();
         // "X was not discussed": a topic recorded as not discussed.
         for k in 0..st.len() {
@@ -802,7 +824,7 @@ pub fn find(
             if info.verb && (t1..(t1 + 3).min(st.len())).any(|j| FALSE_OBJECTS.contains(&st.n(j))) {
                 continue;
             }
-            let mut ev_status = status(&st, lex, t0, t1, info.verb);
+            let mut ev_status = status(&st, t0, t1, info.verb);
             let lo = clause_start(&st, t0);
             let hi = clause_end(&st, t1);
             let mut participants: Vec<usize> = Vec::new();
@@ -874,8 +896,8 @@ pub fn find(
                 // The event shares the status of the clause it hangs from ("will meet X
                 // during the visit" is a plan).
                 if ev_status == Status::Held {
-                    let clause_status = status_before(&st, lex, pp);
-                    let planned_verb = has_cue(&st, lex, lo, pp, CueKind::Planned);
+                    let clause_status = status_before(&st, pp);
+                    let planned_verb = has_cue(&st, lo, pp, CueKind::Planned);
                     ev_status = if planned_verb {
                         Status::Planned
                     } else {
@@ -1110,12 +1132,11 @@ pub fn find(
                         continue;
                     }
                     let w = st.n(j);
-                    if let Some((tl, _)) = lex.titles.longest_at_norm(&st.norms, j) {
+                    if let Some(tl) = st.title_len(j) {
                         j += tl;
                         continue;
                     }
-                    let title_soon = (j..(j + 3).min(st.len()))
-                        .any(|x| lex.titles.longest_at_norm(&st.norms, x).is_some());
+                    let title_soon = (j..(j + 3).min(st.len())).any(|x| st.title_len(x).is_some());
                     let skip = matches!(
                         w,
                         "and"
@@ -1401,7 +1422,7 @@ pub fn find(
                 event_type: "Talks".into(),
                 cameo: Some("040".into()),
                 // Cues after the addressee belong to what was said, not to the telling.
-                status: status_before(&st, lex, vt),
+                status: status_before(&st, vt),
                 trigger: t.text(text).to_string(),
                 trigger_offsets: mapper.map(t.span.start, t.span.end),
                 sentence: si,

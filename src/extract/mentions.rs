@@ -233,6 +233,14 @@ const FUNCTION_WORDS: &[&str] = &[
     "sunday",
 ];
 
+/// Whether a normalised token is one of [`FUNCTION_WORDS`] (one hash lookup: this runs for
+/// every token of every sentence).
+fn is_function_word(w: &str) -> bool {
+    static SET: std::sync::LazyLock<crate::lexicon::HashSet<&'static str>> =
+        std::sync::LazyLock::new(|| FUNCTION_WORDS.iter().copied().collect());
+    SET.contains(w)
+}
+
 /// Lowercase modifiers allowed between a country and a lowercase head.
 pub const LOWER_MODS: &[&str] = &[
     "foreign",
@@ -359,7 +367,7 @@ impl<'a> Ctx<'a> {
         let content: Vec<&Token> = toks
             .iter()
             .zip(&norms)
-            .filter(|(t, n)| t.kind == TokenKind::Word && !FUNCTION_WORDS.contains(&n.as_str()))
+            .filter(|(t, n)| t.kind == TokenKind::Word && !is_function_word(n))
             .map(|(t, _)| t)
             .collect();
         let capped = content.iter().filter(|t| t.cap).count();
@@ -603,7 +611,7 @@ fn org_at(
         {
             return None;
         }
-    } else if !ctx.cap(i) || FUNCTION_WORDS.contains(&ctx.n(i)) {
+    } else if !ctx.cap(i) || is_function_word(ctx.n(i)) {
         return None;
     }
     // In headlines and datelines every word is capitalised: only known names count there.

@@ -310,7 +310,13 @@ pub fn extract(seg: &Segmented, lex: &Lexicon) -> Extraction {
         .as_ref()
         .and_then(|d| d.date.clone())
         .or_else(|| published.map(ResolvedDate::day));
-    let mut resolved = entities::resolve(seg, lex, &mapper, &seg.raw.meta.id);
+    // Each sentence's normalised tokens and headline test, shared by both passes.
+    let ctxs: Vec<mentions::Ctx> = seg
+        .sentences
+        .iter()
+        .map(|s| mentions::Ctx::new(text, s, lex))
+        .collect();
+    let mut resolved = entities::resolve(seg, &ctxs, lex, &mapper, &seg.raw.meta.id);
     let publisher = publisher(seg, lex, &mut resolved, &mapper);
     // A dateline city the lexicon does not know is still a place ("SANTA BARBARA, April 13 -").
     if let Some(d) = &dateline
@@ -366,6 +372,7 @@ pub fn extract(seg: &Segmented, lex: &Lexicon) -> Extraction {
     let ev = events::find(
         seg,
         lex,
+        &ctxs,
         &resolved.sentence_mentions,
         &mut out,
         anchor.as_ref(),
