@@ -171,15 +171,17 @@ static EXPR: LazyLock<Regex> = LazyLock::new(|| {
     let weekday = r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)";
     let pattern = format!(
         r"(?x)
-        (?P<iso>\b\d{{4}}-\d{{2}}-\d{{2}}\b)
-        | (?P<md>\b{month}\s+(?P<md_d>\d{{1,2}})(?:st|nd|rd|th)?\b(?:,?\s+(?P<md_y>(?:19|20)\d{{2}})\b)?)
-        | (?P<dm>\b(?P<dm_d>\d{{1,2}})(?:st|nd|rd|th)?\s+(?P<dm_m>{month})(?:,?\s+(?P<dm_y>(?:19|20)\d{{2}}))?\b)
-        | (?P<wd>\b(?:(?:last|this|next|on|late|early)\s+)?{weekday}(?:'s)?(?:\s+(?:morning|afternoon|evening|night))?\b)
-        | (?P<rel>\b(?i:today|tonight|yesterday|tomorrow|this\s+(?:morning|afternoon|evening|week|month|year)|last\s+(?:night|week|month|year|weekend)|earlier\s+this\s+(?:week|month|year)|next\s+(?:week|month|year)|(?:this|the)\s+weekend)\b)
-        | (?P<mo>\b(?:(?P<mo_pre>in|since|last|early|late|mid|during|until|by|from)\s+)?(?P<mo_m>January|February|March|April|June|July|August|September|October|November|December)(?:,?\s+(?P<mo_y>(?:19|20)\d{{2}}))?\b)
-        | (?P<yr>\b(?:in|since|during)\s+(?P<yr_y>(?:19|20)\d{{2}})\b)
+        (?P<iso>(?-u:\b)\d{{4}}-\d{{2}}-\d{{2}}(?-u:\b))
+        | (?P<md>(?-u:\b){month}\s+(?P<md_d>\d{{1,2}})(?:st|nd|rd|th)?(?-u:\b)(?:,?\s+(?P<md_y>(?:19|20)\d{{2}})(?-u:\b))?)
+        | (?P<dm>(?-u:\b)(?P<dm_d>\d{{1,2}})(?:st|nd|rd|th)?\s+(?P<dm_m>{month})(?:,?\s+(?P<dm_y>(?:19|20)\d{{2}}))?(?-u:\b))
+        | (?P<wd>(?-u:\b)(?:(?:last|this|next|on|late|early)\s+)?{weekday}(?:'s)?(?:\s+(?:morning|afternoon|evening|night))?(?-u:\b))
+        | (?P<rel>(?-u:\b)(?i:today|tonight|yesterday|tomorrow|this\s+(?:morning|afternoon|evening|week|month|year)|last\s+(?:night|week|month|year|weekend)|earlier\s+this\s+(?:week|month|year)|next\s+(?:week|month|year)|(?:this|the)\s+weekend)(?-u:\b))
+        | (?P<mo>(?-u:\b)(?:(?P<mo_pre>in|since|last|early|late|mid|during|until|by|from)\s+)?(?P<mo_m>January|February|March|April|June|July|August|September|October|November|December)(?:,?\s+(?P<mo_y>(?:19|20)\d{{2}}))?(?-u:\b))
+        | (?P<yr>(?-u:\b)(?:in|since|during)\s+(?P<yr_y>(?:19|20)\d{{2}})(?-u:\b))
         "
     );
+    // ASCII word boundaries: Unicode ones make the fast (lazy DFA) engine give up on any
+    // sentence with a non-ASCII character; a date's neighbours are ASCII in practice.
     Regex::new(&pattern).expect("valid date regex")
 });
 

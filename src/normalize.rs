@@ -389,9 +389,11 @@ static RE_CREDIT_TAIL: LazyLock<Regex> = LazyLock::new(|| {
 });
 static RE_NAME_SEP: LazyLock<Regex> = LazyLock::new(|| re(r"\s*(?:[,;&/]|\band\b)\s*"));
 
+// The boilerplate patterns use ASCII word boundaries, `(?-u:\b)`: Unicode ones make the fast
+// (lazy DFA) engine give up on any line with a non-ASCII character.
 static RE_BP_ANYWHERE: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"(?i)(?:\b(?:originally|first)\s+(?:published|appeared|posted)\s+(?:on|in|at|by)\b|\b(?:will|'ll)\s+(?:shortly\s+|soon\s+|now\s+)?be\s+re-?directed\b|\ball\s+rights\s+reserved\b|\bsign\s+up\s+for\s+(?:our|the|a)\b[^.]{0,40}\bnewsletters?\b|\bsubscribe\s+to\s+(?:our|the)\b[^.]{0,40}\b(?:newsletters?|channel|podcast|feed|updates|alerts)\b|\bshare\s+this\s+(?:article|story|post|page|video)\b|\bcopyright\s*(?:©|\(c\)|\d{4})|©)",
+        r"(?i)(?:(?-u:\b)(?:originally|first)\s+(?:published|appeared|posted)\s+(?:on|in|at|by)(?-u:\b)|(?-u:\b)(?:will|'ll)\s+(?:shortly\s+|soon\s+|now\s+)?be\s+re-?directed(?-u:\b)|(?-u:\b)all\s+rights\s+reserved(?-u:\b)|(?-u:\b)sign\s+up\s+for\s+(?:our|the|a)(?-u:\b)[^.]{0,40}(?-u:\b)newsletters?(?-u:\b)|(?-u:\b)subscribe\s+to\s+(?:our|the)(?-u:\b)[^.]{0,40}(?-u:\b)(?:newsletters?|channel|podcast|feed|updates|alerts)(?-u:\b)|(?-u:\b)share\s+this\s+(?:article|story|post|page|video)(?-u:\b)|(?-u:\b)copyright\s*(?:©|\(c\)|\d{4})|©)",
     )
 });
 /// A cheap necessary condition for [`RE_BP_ANYWHERE`]: every branch of it contains one of these
@@ -419,22 +421,22 @@ fn may_be_boilerplate_anywhere(s: &str) -> bool {
 
 static RE_BP_PREFIX: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"(?i)^\W{0,3}(?:read\s+more|read\s+also|also\s+read|more\s+on\s+this\s+story|related(?:\s+(?:articles?|stories|content|coverage|news|reading|topics))?|see\s+also|watch|listen|recommended|most\s+read|trending|advertisement|sponsored(?:\s+content)?|story\s+continues\s+below(?:\s+advertisement)?|continue\s+reading|scroll\s+to\s+continue|skip\s+advertisement)\b\s*(?:[:|>»]|-\s|$)",
+        r"(?i)^\W{0,3}(?:read\s+more|read\s+also|also\s+read|more\s+on\s+this\s+story|related(?:\s+(?:articles?|stories|content|coverage|news|reading|topics))?|see\s+also|watch|listen|recommended|most\s+read|trending|advertisement|sponsored(?:\s+content)?|story\s+continues\s+below(?:\s+advertisement)?|continue\s+reading|scroll\s+to\s+continue|skip\s+advertisement)(?-u:\b)\s*(?:[:|>»]|-\s|$)",
     )
 });
 static RE_BP_SOCIAL: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"(?i)^\W{0,3}(?:subscribe\b|sign\s+up\b|follow\s+(?:us|@\w+|\w+\s+on)\b|share\s+(?:this\s+(?:article|story|post|page|video|link)|(?:on|via)\s+(?:facebook|twitter|x|linkedin|whatsapp|reddit|email|e-mail|pinterest|telegram|messenger))\b|like\s+us\s+on\b|join\s+us\s+on\b|get\s+our\s+\w+\s+newsletter|download\s+(?:our|the)\s+app\b|this\s+(?:post|article|story|piece|report|content)\s+(?:was|is|has\s+been)\s+(?:(?:originally|first)\s+(?:published|posted|syndicated)|syndicated|republished))",
+        r"(?i)^\W{0,3}(?:subscribe(?-u:\b)|sign\s+up(?-u:\b)|follow\s+(?:us|@\w+|\w+\s+on)(?-u:\b)|share\s+(?:this\s+(?:article|story|post|page|video|link)|(?:on|via)\s+(?:facebook|twitter|x|linkedin|whatsapp|reddit|email|e-mail|pinterest|telegram|messenger))(?-u:\b)|like\s+us\s+on(?-u:\b)|join\s+us\s+on(?-u:\b)|get\s+our\s+\w+\s+newsletter|download\s+(?:our|the)\s+app(?-u:\b)|this\s+(?:post|article|story|piece|report|content)\s+(?:was|is|has\s+been)\s+(?:(?:originally|first)\s+(?:published|posted|syndicated)|syndicated|republished))",
     )
 });
 static RE_BP_PHOTO: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"(?i)^\(?\s*(?:file\s+)?(?:photo(?:graph)?s?|image|picture|pic|illustration|credit|caption|top\s+image)\s*(?::|by\b|credit\b|/)",
+        r"(?i)^\(?\s*(?:file\s+)?(?:photo(?:graph)?s?|image|picture|pic|illustration|credit|caption|top\s+image)\s*(?::|by(?-u:\b)|credit(?-u:\b)|/)",
     )
 });
 static RE_BP_AGENCY_CREDIT: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"(?i)^\(?[^()]{0,80}/\s*(?:getty(?:\s+images)?|afp|reuters|ap(?:\s+photo)?|epa(?:-efe)?|shutterstock|bloomberg|alamy|sputnik|tass|xinhua|anadolu(?:\s+agency)?|pa(?:\s+(?:wire|images))?|nurphoto|sipa)\b[^()]{0,40}\)?$",
+        r"(?i)^\(?[^()]{0,80}/\s*(?:getty(?:\s+images)?|afp|reuters|ap(?:\s+photo)?|epa(?:-efe)?|shutterstock|bloomberg|alamy|sputnik|tass|xinhua|anadolu(?:\s+agency)?|pa(?:\s+(?:wire|images))?|nurphoto|sipa)(?-u:\b)[^()]{0,40}\)?$",
     )
 });
 static RE_SIGNOFF: LazyLock<Regex> = LazyLock::new(|| re(r"(?i)^(?:reuters?|afp|ap|upi)\.?$"));
@@ -1252,7 +1254,10 @@ fn is_boilerplate(s: &str) -> bool {
     if words <= 20 && RE_BP_SOCIAL.is_match(s) {
         return true;
     }
-    if words <= 25 && (RE_BP_PHOTO.is_match(s) || RE_BP_AGENCY_CREDIT.is_match(s)) {
+    // An agency credit has a slash ("Jane Doe/Reuters"); the regex runs only on lines with one.
+    if words <= 25
+        && (RE_BP_PHOTO.is_match(s) || (s.contains('/') && RE_BP_AGENCY_CREDIT.is_match(s)))
+    {
         return true;
     }
     // A line made only of share-button labels.
@@ -2137,7 +2142,8 @@ fn stage_paragraphs(
             record(report, RemovalKind::Credit, ps + m.start(), ps + m.end());
             cuts.push((ps + m.start(), ps + m.end()));
         }
-        if let Some(m) = RE_CREDIT_TAIL.find(p).filter(|_| has_by) {
+        // Only paragraphs with " by " can end in a credit: the regex runs on those alone.
+        if let Some(m) = has_by.then(|| RE_CREDIT_TAIL.find(p)).flatten() {
             let before = p[..m.start()].trim_end();
             if m.start() > 0
                 && (ends_final(before) || before.is_empty())
