@@ -92,9 +92,14 @@ pub fn build(
     mut on_problem: impl FnMut(&Problem),
     on_progress: impl FnMut(usize),
 ) -> BuildReport {
+    let mut writer = store.article_writer();
     let mut report = run(inputs, lex, &mut on_problem, on_progress, |graphs| {
-        store.write_articles(graphs).map_err(Problem::Store)
+        writer.write(graphs).map_err(Problem::Store)
     });
+    if let Err(e) = writer.finish() {
+        report.errors += 1;
+        on_problem(&Problem::Store(e));
+    }
     if let Err(e) = store.flush() {
         report.errors += 1;
         on_problem(&Problem::Store(e));

@@ -1,11 +1,12 @@
 //! Store: the only module that opens and writes the Oxigraph (RocksDB) store.
 //!
 //! Each article is one named graph. Writing an article replaces its graph atomically (a
-//! transaction that clears and refills it); graphs that do not exist yet go through the bulk
-//! loader, which is much faster for large first builds. Does not extract, query or export.
+//! transaction that clears and refills it); graphs that do not exist yet go through one bulk
+//! loader per build ([`ArticleWriter`]), committed every few million quads, which is much
+//! faster for large first builds. Does not extract, query or export.
 
 use oxigraph::model::{GraphNameRef, NamedNode, NamedNodeRef, NamedOrBlankNodeRef, Quad, TermRef};
-use oxigraph::store::{StorageError, Store};
+use oxigraph::store::{BulkLoader, StorageError, Store};
 use std::path::{Path, PathBuf};
 
 #[derive(Debug, thiserror::Error)]
@@ -182,60 +183,24 @@ impl GraphStore {
         }
     }
 
-    /// Writes a batch of article graphs. Existing graphs are replaced in one transaction (all
-    /// or nothing); new ones are bulk-loaded. Returns the number of quads written.
+    /// Writes a batch of article graphs and commits them (see [`ArticleWriter`]). Returns the
+    /// number of quads written.
     pub fn write_articles(&self, batch: Vec<ArticleGraph>) -> Result<usize, StoreError> {
-        let mut fresh = Vec::new();
-        let mut replace = Vec::new();
-        for a in batch {
-            let exists = self
-                .store
-                .contains_named_graph(NamedOrBlankNodeRef::from(a.graph.as_ref()))
-                .map_err(|e| self.write_err(e))?;
-            if exists {
-                replace.push(a);
-            } else {
-                fresh.push(a);
-            }
+        let mut w = self.article_writer();
+        let n = w.write(batch)?;
+        w.finish()?;
+        Ok(n)
+    }
+
+    /// A writer for the article graphs of one build: see [`ArticleWriter`].
+    pub fn article_writer(&self) -> ArticleWriter<'_> {
+        ArticleWriter {
+            store: self,
+            loader: None,
+            in_loader: std::collections::HashSet::new(),
+            buffer: Vec::new(),
+            since_commit: 0,
         }
-        let mut written = 0;
-        if !replace.is_empty() {
-            let mut tx = self
-                .store
-                .start_transaction()
-                .map_err(|e| self.write_err(e))?;
-            for a in &replace {
-                tx.clear_graph(GraphNameRef::NamedNode(a.graph.as_ref()))
-                    .map_err(|e| self.write_err(e))?;
-            }
-            for a in &replace {
-                tx.insert_named_graph(a.graph.as_ref());
-                for q in &a.quads {
-                    tx.insert(q);
-                }
-                written += a.quads.len();
-            }
-            tx.commit().map_err(|e| self.write_err(e))?;
-        }
-        if !fresh.is_empty() {
-            let n: usize = fresh.iter().map(|a| a.quads.len()).sum();
-            let mut loader = self
-                .store
-                .bulk_loader()
-                .with_max_memory_size_in_megabytes(512);
-            loader
-                .load_quads(fresh.into_iter().flat_map(|a| a.quads))
-                .map_err(|e| StoreError::Load {
-                    path: self.path.clone(),
-                    message: e.to_string(),
-                })?;
-            loader.commit().map_err(|e| StoreError::Load {
-                path: self.path.clone(),
-                message: e.to_string(),
-            })?;
-            written += n;
-        }
-        Ok(written)
     }
 
     /// Replaces a whole named graph with `quads` in one transaction (used for the reasoner's
@@ -352,5 +317,122 @@ mod tests {
         drop(first);
         assert!(!lock_file_held(&path), "closing the store releases it");
         GraphStore::open(&path).expect("the store opens again once released");
+    }
+}
+
+/// Quads buffered before they go to the bulk loader: each hand-over becomes one sorted batch
+/// per index. On 10k generated articles (4.1 M quads), 100k gave the fastest build at half
+/// the peak memory of 250k; a load and commit per 256-article batch took 1.4x the CPU.
+const LOAD_CHUNK: usize = 100_000;
+/// Quads loaded between two commits of the bulk loader. A commit makes what was loaded
+/// visible at once (a killed build keeps every committed article whole and nothing of the
+/// others); fewer commits mean fewer files for RocksDB to merge.
+const COMMIT_EVERY: usize = 4_000_000;
+
+/// Writes the article graphs of one build. A graph the store already has is replaced in one
+/// transaction (all or nothing); new graphs go through one bulk loader that lives across
+/// batches and commits every [`COMMIT_EVERY`] quads and at [`ArticleWriter::finish`], which
+/// is much faster than a bulk load per batch. Memory stays bounded: at most [`LOAD_CHUNK`]
+/// quads wait here, and the loader's own batches are capped. Dropping the writer without
+/// `finish` abandons what was not committed yet.
+pub struct ArticleWriter<'a> {
+    store: &'a GraphStore,
+    loader: Option<BulkLoader<'a>>,
+    /// Graphs handed to the loader since its last commit (not yet visible in the store).
+    in_loader: std::collections::HashSet<NamedNode>,
+    buffer: Vec<Quad>,
+    since_commit: usize,
+}
+
+impl ArticleWriter<'_> {
+    /// Writes a batch of article graphs; returns the number of quads written.
+    pub fn write(&mut self, batch: Vec<ArticleGraph>) -> Result<usize, StoreError> {
+        // An article loaded earlier in this build but not committed yet: commit first, so
+        // the new version replaces it like any stored graph.
+        if batch.iter().any(|a| self.in_loader.contains(&a.graph)) {
+            self.commit()?;
+        }
+        let mut fresh = Vec::new();
+        let mut replace = Vec::new();
+        for a in batch {
+            if self.store.has_graph(&a.graph)? {
+                replace.push(a);
+            } else {
+                fresh.push(a);
+            }
+        }
+        let mut written = 0;
+        if !replace.is_empty() {
+            let store = &self.store.store;
+            let mut tx = store
+                .start_transaction()
+                .map_err(|e| self.store.write_err(e))?;
+            for a in &replace {
+                tx.clear_graph(GraphNameRef::NamedNode(a.graph.as_ref()))
+                    .map_err(|e| self.store.write_err(e))?;
+            }
+            for a in &replace {
+                tx.insert_named_graph(a.graph.as_ref());
+                for q in &a.quads {
+                    tx.insert(q);
+                }
+                written += a.quads.len();
+            }
+            tx.commit().map_err(|e| self.store.write_err(e))?;
+        }
+        for a in fresh {
+            written += a.quads.len();
+            self.buffer.extend(a.quads);
+            self.in_loader.insert(a.graph);
+        }
+        if self.buffer.len() >= LOAD_CHUNK {
+            self.load_buffer()?;
+        }
+        if self.since_commit >= COMMIT_EVERY {
+            self.commit()?;
+        }
+        Ok(written)
+    }
+
+    fn load_err(&self, e: impl std::fmt::Display) -> StoreError {
+        StoreError::Load {
+            path: self.store.path.clone(),
+            message: e.to_string(),
+        }
+    }
+
+    /// Hands the buffered quads to the bulk loader (opening it if needed).
+    fn load_buffer(&mut self) -> Result<(), StoreError> {
+        if self.buffer.is_empty() {
+            return Ok(());
+        }
+        let quads = std::mem::take(&mut self.buffer);
+        self.since_commit += quads.len();
+        let store = &self.store.store;
+        let loader = self
+            .loader
+            .get_or_insert_with(|| store.bulk_loader().with_max_memory_size_in_megabytes(512));
+        if let Err(e) = loader.load_quads(quads) {
+            self.loader = None;
+            self.in_loader.clear();
+            return Err(self.load_err(e));
+        }
+        Ok(())
+    }
+
+    /// Makes everything written so far visible in the store.
+    fn commit(&mut self) -> Result<(), StoreError> {
+        self.load_buffer()?;
+        self.since_commit = 0;
+        self.in_loader.clear();
+        match self.loader.take() {
+            Some(loader) => loader.commit().map_err(|e| self.load_err(e)),
+            None => Ok(()),
+        }
+    }
+
+    /// Commits what is left; the build's articles are all in the store afterwards.
+    pub fn finish(mut self) -> Result<(), StoreError> {
+        self.commit()
     }
 }
