@@ -116,6 +116,24 @@ fn map_eval(e: QueryEvaluationError, timeout: Option<Duration>) -> QueryError {
 
 /// Runs a SELECT query and collects the rows.
 pub fn select(store: &Store, query: &str, timeout: Option<Duration>) -> Result<Table, QueryError> {
+    let (vars, rows) = select_rows(store, query, timeout)?;
+    Ok(Table {
+        vars,
+        rows: rows.collect::<Result<_, _>>()?,
+    })
+}
+
+/// Rows of a SELECT query as they are evaluated.
+pub type Rows = Box<dyn Iterator<Item = Result<Vec<Option<Term>>, QueryError>>>;
+
+/// A SELECT query's variables, and its rows as they are evaluated (one `Option<Term>` per
+/// variable), for callers that must not hold every row at once. Anything but a SELECT gives
+/// no variables and no rows.
+pub fn select_rows(
+    store: &Store,
+    query: &str,
+    timeout: Option<Duration>,
+) -> Result<(Vec<String>, Rows), QueryError> {
     match prepare(store, query, timer(timeout))? {
         QueryResults::Solutions(sols) => {
             let vars: Vec<String> = sols
@@ -124,17 +142,13 @@ pub fn select(store: &Store, query: &str, timeout: Option<Duration>) -> Result<T
                 .map(|v| v.as_str().to_string())
                 .collect();
             let vs = sols.variables().to_vec();
-            let mut rows = Vec::new();
-            for s in sols {
+            let rows = sols.map(move |s| {
                 let s = s.map_err(|e| map_eval(e, timeout))?;
-                rows.push(vs.iter().map(|v| s.get(v).cloned()).collect());
-            }
-            Ok(Table { vars, rows })
+                Ok(vs.iter().map(|v| s.get(v).cloned()).collect())
+            });
+            Ok((vars, Box::new(rows)))
         }
-        _ => Ok(Table {
-            vars: Vec::new(),
-            rows: Vec::new(),
-        }),
+        _ => Ok((Vec::new(), Box::new(std::iter::empty()))),
     }
 }
 

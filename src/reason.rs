@@ -13,7 +13,8 @@
 //! source), at most one per article, so the network and its source counts come from one place.
 //!
 //! **Rules.** SPARQL SELECT files (`ontology/rules/*.rq`, contract in its README) run in name
-//! order, round after round, until a round adds nothing (a fixpoint). Each conclusion gets one
+//! order, round after round, until a round adds nothing (a fixpoint); each rule reads what the
+//! rules before it concluded, in this round too. Each conclusion gets one
 //! `ng:Inference` record naming its rules, the facts it used and their articles.
 //!
 //! Does not extract, and never writes article graphs; all writes go through [`GraphStore`].
@@ -33,6 +34,12 @@ pub const INFERRED_GRAPH: &str = "https://w3id.org/newsgraph/graph/inferred";
 pub const ONTOLOGY_GRAPH: &str = "https://w3id.org/newsgraph/graph/ontology";
 /// Upper bound on rule rounds; a well-formed rule set reaches its fixpoint long before.
 const MAX_ROUNDS: usize = 16;
+/// Conclusions are written in chunks of about this many quads while a rule's rows stream,
+/// so memory does not grow with the number of conclusions. The chunks are invisible to the
+/// rule writing them (its query reads a snapshot); every rule's conclusions are written before
+/// the next rule runs, so each rule sees those of the rules before it in the same round. The
+/// result does not depend on the chunk size.
+const WRITE_CHUNK: usize = 50_000;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ReasonError {
@@ -216,8 +223,12 @@ pub fn reason(store: &GraphStore, rules: &Rules) -> Result<ReasonReport, ReasonE
 
     // Rules to a fixpoint. `records` remembers every conclusion's record (rules, facts,
     // articles) so a later round only writes what is new.
-    let mut records: HashMap<(Term, NamedNode, Term), Record> = HashMap::new();
-    let mut node_articles: HashMap<NamedNode, Vec<NamedNode>> = HashMap::new();
+    // Records live in `recs` (found through `index`); the IRIs they mention are interned in
+    // `nodes`, since premises and articles repeat across many records.
+    let mut index: HashMap<Key, usize> = HashMap::new();
+    let mut recs: Vec<(Key, Record)> = Vec::new();
+    let mut nodes = Nodes::default();
+    let mut node_articles: HashMap<usize, Vec<usize>> = HashMap::new();
     let mut rounds = 0;
     loop {
         rounds += 1;
@@ -225,32 +236,41 @@ pub fn reason(store: &GraphStore, rules: &Rules) -> Result<ReasonReport, ReasonE
             return Err(ReasonError::NoFixpoint(MAX_ROUNDS));
         }
         let mut new_quads = Vec::new();
+        // Quads this round already wrote (in chunks, so memory does not grow with the round).
+        let mut written_this_round = 0;
         for (ri, rule) in rules.0.iter().enumerate() {
             let rule_start = Instant::now();
-            let t = query::select(store.inner(), &rule.query, None).map_err(|source| {
-                ReasonError::Rule {
-                    rule: rule.name.clone(),
-                    source,
-                }
-            })?;
-            let (Some(si), Some(pi), Some(oi)) = (t.col("s"), t.col("p"), t.col("o")) else {
+            let rule_err = |source| ReasonError::Rule {
+                rule: rule.name.clone(),
+                source,
+            };
+            // Rows are read as they are evaluated, never all held at once.
+            let (vars, rows) =
+                query::select_rows(store.inner(), &rule.query, None).map_err(rule_err)?;
+            let col = |name: &str| vars.iter().position(|v| v == name);
+            let (Some(si), Some(pi), Some(oi)) = (col("s"), col("p"), col("o")) else {
                 return Err(ReasonError::Contract {
                     rule: rule.name.clone(),
                 });
             };
-            let because: Vec<usize> = t
-                .vars
+            let because: Vec<usize> = vars
                 .iter()
                 .enumerate()
                 .filter(|(_, v)| v.starts_with("because"))
                 .map(|(i, _)| i)
                 .collect();
-            let article_col = t.col("article");
+            let article_col = col("article");
             if report.rule_stats.len() <= ri {
                 report.rule_stats.push((rule.name.clone(), 0, 0));
             }
-            report.rule_stats[ri].1 += t.rows.len();
-            for row in &t.rows {
+            for row in rows {
+                let row = row.map_err(rule_err)?;
+                report.rule_stats[ri].1 += 1;
+                if new_quads.len() >= WRITE_CHUNK {
+                    written_this_round += new_quads.len();
+                    store.insert_quads(&new_quads)?;
+                    new_quads.clear();
+                }
                 let (Some(s), Some(Term::NamedNode(p)), Some(o)) =
                     (row[si].clone(), row[pi].clone(), row[oi].clone())
                 else {
@@ -260,65 +280,97 @@ pub fn reason(store: &GraphStore, rules: &Rules) -> Result<ReasonReport, ReasonE
                     continue;
                 }
                 let key = (s.clone(), p.clone(), o.clone());
-                if !records.contains_key(&key) && stated_in_article(store, &s, &p, &o)? {
-                    continue;
-                }
-                let rec = records.entry(key.clone()).or_default();
+                let ix = match index.get(&key) {
+                    Some(&ix) => ix,
+                    None => {
+                        if stated_in_article(store, &s, &p, &o)? {
+                            continue;
+                        }
+                        let iri = nodes.id(&record_iri(&key));
+                        recs.push((key.clone(), Record::new(iri)));
+                        index.insert(key, recs.len() - 1);
+                        recs.len() - 1
+                    }
+                };
+                let (key, rec) = &mut recs[ix];
                 let fresh_triple = rec.rules.is_empty();
-                let mut delta = Record::default();
-                if rec.rules.insert(rule.name.clone()) {
-                    delta.rules.insert(rule.name.clone());
+                let mut delta = Delta::default();
+                if rec.rules.insert(ri) {
+                    delta.rules.push(ri);
                 }
                 for &b in &because {
-                    if let Some(Term::NamedNode(n)) = &row[b]
-                        && rec.because.insert(n.clone())
-                    {
-                        delta.because.insert(n.clone());
+                    if let Some(Term::NamedNode(n)) = &row[b] {
+                        let id = nodes.id(n);
+                        if rec.because.insert(id) {
+                            delta.because.push(id);
+                        }
                     }
                 }
                 if let Some(Some(Term::NamedNode(a))) = article_col.map(|c| &row[c])
                     && is_article_graph(a)
-                    && rec.articles.insert(a.clone())
                 {
-                    delta.articles.insert(a.clone());
+                    let id = nodes.id(a);
+                    if rec.articles.insert(id) {
+                        delta.articles.push(id);
+                    }
                 }
                 if fresh_triple {
                     report.inferred_triples += 1;
                 }
-                write_record(&key, fresh_triple, &delta, rules, &inferred, &mut new_quads);
+                write_record(
+                    key,
+                    rec.iri,
+                    fresh_triple,
+                    &delta,
+                    rules,
+                    &nodes,
+                    &inferred,
+                    &mut new_quads,
+                );
             }
+            // The next rule reads this one's conclusions (whatever the chunk size: a rule's
+            // query reads a snapshot taken when it starts, so the chunks written while its rows
+            // stream are invisible to it).
+            written_this_round += new_quads.len();
+            store.insert_quads(&new_quads)?;
+            new_quads.clear();
             report.rule_stats[ri].2 += rule_start.elapsed().as_millis();
         }
         // Articles behind the facts each record used; a record's premises may be records
         // whose own articles grew this round, so propagate until nothing changes.
-        let by_iri: HashMap<NamedNode, (Term, NamedNode, Term)> =
-            records.keys().map(|k| (record_iri(k), k.clone())).collect();
+        let by_iri: HashMap<usize, usize> = recs
+            .iter()
+            .enumerate()
+            .map(|(i, (_, r))| (r.iri, i))
+            .collect();
         let mut article_quads = Vec::new();
         loop {
             let mut changed = false;
-            let keys: Vec<(Term, NamedNode, Term)> = records.keys().cloned().collect();
-            for key in keys {
+            for i in 0..recs.len() {
                 let mut found = BTreeSet::new();
-                let because = records[&key].because.clone();
-                for b in &because {
-                    match by_iri.get(b) {
-                        Some(k) => found.extend(records[k].articles.iter().cloned()),
+                for &b in &recs[i].1.because {
+                    match by_iri.get(&b) {
+                        Some(&j) => found.extend(recs[j].1.articles.iter().copied()),
                         None => {
-                            if !node_articles.contains_key(b) {
-                                node_articles.insert(b.clone(), articles_of(store, b)?);
-                            }
-                            found.extend(node_articles[b].iter().cloned());
+                            let ids = match node_articles.entry(b) {
+                                std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
+                                std::collections::hash_map::Entry::Vacant(e) => {
+                                    let arts = articles_of(store, nodes.get(b))?;
+                                    e.insert(arts.iter().map(|a| nodes.id(a)).collect())
+                                }
+                            };
+                            found.extend(ids.iter().copied());
                         }
                     }
                 }
-                let rec = records.get_mut(&key).expect("key from the map");
+                let rec = &mut recs[i].1;
                 for a in found {
-                    if rec.articles.insert(a.clone()) {
+                    if rec.articles.insert(a) {
                         changed = true;
                         article_quads.push(Quad::new(
-                            record_iri(&key),
+                            nodes.get(rec.iri).clone(),
                             ng("sourceArticle"),
-                            a,
+                            nodes.get(a).clone(),
                             GraphName::NamedNode(inferred.clone()),
                         ));
                     }
@@ -329,10 +381,10 @@ pub fn reason(store: &GraphStore, rules: &Rules) -> Result<ReasonReport, ReasonE
             }
         }
         new_quads.extend(article_quads);
-        if new_quads.is_empty() {
+        if new_quads.is_empty() && written_this_round == 0 {
             break;
         }
-        total += new_quads.len();
+        total += written_this_round + new_quads.len();
         store.insert_quads(&new_quads)?;
     }
     report.rounds = rounds;
@@ -402,11 +454,60 @@ fn articles_of(store: &GraphStore, node: &NamedNode) -> Result<Vec<NamedNode>, R
     Ok(out)
 }
 
-#[derive(Debug, Default, Clone)]
+/// A concluded triple.
+type Key = (Term, NamedNode, Term);
+
+/// What the reasoner remembers of a conclusion: its record's IRI, the rules that drew it
+/// (indices into the rule set), the facts it used and their articles (ids in [`Nodes`]).
+#[derive(Debug, Clone)]
 struct Record {
-    rules: BTreeSet<String>,
-    because: BTreeSet<NamedNode>,
-    articles: BTreeSet<NamedNode>,
+    iri: usize,
+    rules: BTreeSet<usize>,
+    because: BTreeSet<usize>,
+    articles: BTreeSet<usize>,
+}
+
+impl Record {
+    fn new(iri: usize) -> Record {
+        Record {
+            iri,
+            rules: BTreeSet::new(),
+            because: BTreeSet::new(),
+            articles: BTreeSet::new(),
+        }
+    }
+}
+
+/// What one rule row added to a record (and so must be written).
+#[derive(Debug, Default)]
+struct Delta {
+    rules: Vec<usize>,
+    because: Vec<usize>,
+    articles: Vec<usize>,
+}
+
+/// IRIs as small numbers: a record's premises and articles repeat across many records, so
+/// each IRI is kept once.
+#[derive(Debug, Default)]
+struct Nodes {
+    ids: HashMap<NamedNode, usize>,
+    nodes: Vec<NamedNode>,
+}
+
+impl Nodes {
+    fn id(&mut self, n: &NamedNode) -> usize {
+        if let Some(&i) = self.ids.get(n) {
+            return i;
+        }
+        let i = self.nodes.len();
+        self.nodes.push(n.clone());
+        self.ids.insert(n.clone(), i);
+        i
+    }
+
+    fn get(&self, i: usize) -> &NamedNode {
+        &self.nodes[i]
+    }
 }
 
 fn term_key(t: &Term) -> String {
@@ -427,16 +528,19 @@ pub fn record_iri(key: &(Term, NamedNode, Term)) -> NamedNode {
     iri(&format!("{}inference/{h:016x}", ns::ID))
 }
 
+#[allow(clippy::too_many_arguments)]
 fn write_record(
-    key: &(Term, NamedNode, Term),
+    key: &Key,
+    record: usize,
     fresh: bool,
-    delta: &Record,
+    delta: &Delta,
     rules: &Rules,
+    nodes: &Nodes,
     g: &NamedNode,
     out: &mut Vec<Quad>,
 ) {
     let gn = GraphName::NamedNode(g.clone());
-    let r = record_iri(key);
+    let r = nodes.get(record).clone();
     if fresh {
         let subject: NamedOrBlankNode = match &key.0 {
             Term::NamedNode(n) => n.clone().into(),
@@ -459,24 +563,24 @@ fn write_record(
         ));
         out.push(Quad::new(r.clone(), rdf::OBJECT, key.2.clone(), gn.clone()));
     }
-    for name in &delta.rules {
-        if let Some(rule) = rules.0.iter().find(|x| &x.name == name) {
+    for &ri in &delta.rules {
+        if let Some(rule) = rules.0.get(ri) {
             out.push(Quad::new(r.clone(), ng("rule"), rule.iri(), gn.clone()));
         }
     }
-    for b in &delta.because {
+    for &b in &delta.because {
         out.push(Quad::new(
             r.clone(),
             iri(&format!("{}wasDerivedFrom", ns::PROV)),
-            b.clone(),
+            nodes.get(b).clone(),
             gn.clone(),
         ));
     }
-    for a in &delta.articles {
+    for &a in &delta.articles {
         out.push(Quad::new(
             r.clone(),
             ng("sourceArticle"),
-            a.clone(),
+            nodes.get(a).clone(),
             gn.clone(),
         ));
     }

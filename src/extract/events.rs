@@ -655,6 +655,7 @@ fn actor(st: &Sent, ex: &Extraction, m: usize) -> Option<usize> {
 }
 
 /// Finds the events and claims of an article.
+#[allow(clippy::too_many_arguments)]
 pub fn find(
     seg: &Segmented,
     lex: &Lexicon,
@@ -740,7 +741,7 @@ pub fn find(
         while k < st.len() {
             let found = lex
                 .triggers
-                .longest_at_norm(&st.norms, k)
+                .longest_at_norm(st.norms, k)
                 .map(|(l, i)| (l, i.clone()));
             // "spoke with X by telephone": a call whose trigger is split around its object.
             let found = found.or_else(|| {
