@@ -1053,3 +1053,52 @@ fn stores_are_deterministic_across_threads_and_batches() {
         .success();
     assert_eq!(sorted_nquads(&together), sorted_nquads(&apart));
 }
+
+#[test]
+fn an_id_repeated_in_a_later_batch_of_one_build_replaces_the_earlier_article() {
+    // More articles than one pipeline batch (256), so the two versions of "dup" are written
+    // by different batches while the build's bulk loader has not committed the first yet.
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("dup.jsonl");
+    let mut lines = String::new();
+    for i in 0..300 {
+        let line = match i {
+            1 => {
+                serde_json::json!({"id": "dup", "text": "Foreign Minister Anna Berg met Prime Minister Jonas Lind in Oslo on Monday."})
+            }
+            290 => {
+                serde_json::json!({"id": "dup", "text": "President Carlos Mena visited Lima on Friday and met Mayor Rosa Diaz there."})
+            }
+            _ => {
+                serde_json::json!({"id": format!("filler-{i}"), "text": format!("Trade officials gathered in Geneva for round {i} of the tariff review.")})
+            }
+        };
+        lines.push_str(&line.to_string());
+        lines.push('\n');
+    }
+    std::fs::write(&input, lines).unwrap();
+    let (_keep, store) = built(&[input]);
+    let q = dir.path().join("names.rq");
+    std::fs::write(
+        &q,
+        "SELECT DISTINCT ?name WHERE { GRAPH <https://w3id.org/newsgraph/id/article/dup> { ?x a <https://schema.org/Person> ; <https://schema.org/name> ?name } } ORDER BY ?name",
+    )
+    .unwrap();
+    let names: Vec<String> = json_rows(&store, q.to_str().unwrap())
+        .iter()
+        .map(|r| r["name"].as_str().unwrap_or_default().to_string())
+        .collect();
+    assert_eq!(
+        names,
+        ["Carlos Mena", "Rosa Diaz"],
+        "only the later article's people"
+    );
+    let articles = dir.path().join("articles.rq");
+    std::fs::write(
+        &articles,
+        "SELECT (COUNT(DISTINCT ?g) AS ?n) WHERE { GRAPH ?g { ?a a <https://schema.org/NewsArticle> } }",
+    )
+    .unwrap();
+    let n = json_rows(&store, articles.to_str().unwrap());
+    assert_eq!(n[0]["n"].as_str(), Some("299"));
+}
