@@ -334,6 +334,10 @@ pub fn reason(store: &GraphStore, rules: &Rules) -> Result<ReasonReport, ReasonE
             written_this_round += new_quads.len();
             store.insert_quads(&new_quads)?;
             new_quads.clear();
+            // Empty RocksDB's write buffers (memtables) after each rule: transactions fill them,
+            // and left alone they held about half of the reasoner's peak memory (3k generated
+            // articles: 1.2 GB peak without, 0.67 GB with, same time).
+            store.flush()?;
             report.rule_stats[ri].2 += rule_start.elapsed().as_millis();
         }
         // Articles behind the facts each record used; a record's premises may be records
@@ -374,6 +378,12 @@ pub fn reason(store: &GraphStore, rules: &Rules) -> Result<ReasonReport, ReasonE
                             GraphName::NamedNode(inferred.clone()),
                         ));
                     }
+                }
+                // Written as they grow (the propagation reads only the records in memory).
+                if article_quads.len() >= WRITE_CHUNK {
+                    written_this_round += article_quads.len();
+                    store.insert_quads(&article_quads)?;
+                    article_quads.clear();
                 }
             }
             if !changed {

@@ -236,7 +236,10 @@ impl GraphStore {
             .map_err(|e| self.write_err(e))?;
         tx.insert_named_graph(graph.as_ref());
         tx.commit().map_err(|e| self.write_err(e))?;
-        self.insert_quads(&quads)
+        self.insert_quads(&quads)?;
+        // Transactions go through RocksDB's in-memory write buffers; flushing them here keeps
+        // a large replacement from holding them full for what follows.
+        self.flush()
     }
 
     /// Adds quads, in transactions of at most [`TX_CHUNK`] quads each (a transaction holds
