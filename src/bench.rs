@@ -799,6 +799,12 @@ pub fn run(
     })
 }
 
+/// The last `n` characters of `s` (a corpus path fits its column by its end).
+fn last_chars(s: &str, n: usize) -> String {
+    let skip = s.chars().count().saturating_sub(n);
+    s.chars().skip(skip).collect()
+}
+
 /// The report as a readable table.
 pub fn render(r: &BenchReport) -> String {
     let mut s = String::new();
@@ -811,15 +817,7 @@ pub fn render(r: &BenchReport) -> String {
         "corpus", "threads", "articles", "sentences", "sentences/s", "sentences/CPU-s", "MB/s"
     ));
     for st in &r.stages {
-        let name: String = st
-            .corpus
-            .chars()
-            .rev()
-            .take(40)
-            .collect::<Vec<_>>()
-            .into_iter()
-            .rev()
-            .collect();
+        let name = last_chars(&st.corpus, 40);
         s.push_str(&format!(
             "{:<40} {:>7} {:>9} {:>10} {:>13.0} {:>17.0} {:>8.2}\n",
             name,
@@ -838,15 +836,7 @@ pub fn render(r: &BenchReport) -> String {
             "corpus", "normalize", "segment", "extract", "RDF", "all four"
         ));
         for sp in &r.splits {
-            let name: String = sp
-                .corpus
-                .chars()
-                .rev()
-                .take(40)
-                .collect::<Vec<_>>()
-                .into_iter()
-                .rev()
-                .collect();
+            let name = last_chars(&sp.corpus, 40);
             s.push_str(&format!(
                 "{:<40} {:>10.0} {:>10.0} {:>10.0} {:>10.0} {:>10.0}\n",
                 name,

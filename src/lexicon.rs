@@ -351,53 +351,20 @@ impl<V> PhraseTable<V> {
         out
     }
 
-    /// [`PhraseTable::all_at`] over tokens already normalised with [`norm_token`] (one entry per
-    /// token), so a sentence's tokens are normalised once, not once per lookup.
-    pub fn all_at_norm(&self, norms: &[String], i: usize) -> Vec<(usize, &V)> {
-        let mut out = Vec::new();
+    /// Calls `found(number of tokens, value)` for every phrase starting at token `i` of
+    /// already normalised tokens, shortest first; stops as soon as no longer phrase can match.
+    #[inline]
+    fn scan_norm<'a>(&'a self, norms: &[String], i: usize, mut found: impl FnMut(usize, &'a V)) {
         let Some(first) = norms.get(i).filter(|w| !w.is_empty()) else {
-            return out;
+            return;
         };
         // One token: no key to build (most tokens stop here).
         let (value, mut longer) = self.step(first);
         if let Some(v) = value {
-            out.push((1, v));
+            found(1, v);
         }
-        if longer {
-            let mut key = String::with_capacity(32);
-            key.push_str(first);
-            for (n, w) in norms[i + 1..]
-                .iter()
-                .take(self.max_tokens.saturating_sub(1))
-                .enumerate()
-            {
-                if w.is_empty() || !longer {
-                    break;
-                }
-                key.push(' ');
-                key.push_str(w);
-                let (value, more) = self.step(&key);
-                if let Some(v) = value {
-                    out.push((n + 2, v));
-                }
-                longer = more;
-            }
-        }
-        out.reverse();
-        out
-    }
-
-    /// [`PhraseTable::longest_at`] over tokens already normalised with [`norm_token`].
-    pub fn longest_at_norm(&self, norms: &[String], i: usize) -> Option<(usize, &V)> {
-        let first = norms.get(i)?;
-        if first.is_empty() {
-            return None;
-        }
-        // One token: no key to build.
-        let (value, longer) = self.step(first);
-        let mut best = value.map(|v| (1, v));
         if !longer {
-            return best;
+            return;
         }
         let mut key = String::with_capacity(32);
         key.push_str(first);
@@ -406,19 +373,32 @@ impl<V> PhraseTable<V> {
             .take(self.max_tokens.saturating_sub(1))
             .enumerate()
         {
-            if w.is_empty() {
-                return best;
+            if w.is_empty() || !longer {
+                break;
             }
             key.push(' ');
             key.push_str(w);
-            let (value, longer) = self.step(&key);
+            let (value, more) = self.step(&key);
             if let Some(v) = value {
-                best = Some((n + 2, v));
+                found(n + 2, v);
             }
-            if !longer {
-                break;
-            }
+            longer = more;
         }
+    }
+
+    /// [`PhraseTable::all_at`] over tokens already normalised with [`norm_token`] (one entry per
+    /// token), so a sentence's tokens are normalised once, not once per lookup.
+    pub fn all_at_norm(&self, norms: &[String], i: usize) -> Vec<(usize, &V)> {
+        let mut out = Vec::new();
+        self.scan_norm(norms, i, |n, v| out.push((n, v)));
+        out.reverse();
+        out
+    }
+
+    /// [`PhraseTable::longest_at`] over tokens already normalised with [`norm_token`].
+    pub fn longest_at_norm(&self, norms: &[String], i: usize) -> Option<(usize, &V)> {
+        let mut best = None;
+        self.scan_norm(norms, i, |n, v| best = Some((n, v)));
         best
     }
 
