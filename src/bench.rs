@@ -79,13 +79,19 @@ pub fn who_met_whom_page_query() -> String {
 pub fn time_who_met_whom_page(store: &GraphStore, runs: usize) -> Result<f64, BenchError> {
     let q = who_met_whom_page_query();
     query::select(store.inner(), &q, None)?;
+    Ok(timed_runs(store, &q, runs)?.0)
+}
+
+/// Runs `q` `runs` times (at least once): the median time in ms, and the rows of the last run.
+fn timed_runs(store: &GraphStore, q: &str, runs: usize) -> Result<(f64, usize), BenchError> {
     let mut times = Vec::with_capacity(runs);
+    let mut rows = 0;
     for _ in 0..runs.max(1) {
         let t = Instant::now();
-        query::select(store.inner(), &q, None)?;
+        rows = query::select(store.inner(), q, None)?.rows.len();
         times.push(t.elapsed().as_secs_f64() * 1e3);
     }
-    Ok(median(times))
+    Ok((median(times), rows))
 }
 
 /// [`WHO_MET_PERSON`] for `name`.
@@ -116,13 +122,7 @@ pub fn time_who_met_person(
 ) -> Result<(f64, usize), BenchError> {
     let q = who_met_person_query(name);
     let rows = query::select(store.inner(), &q, None)?.rows.len();
-    let mut times = Vec::with_capacity(runs);
-    for _ in 0..runs.max(1) {
-        let t = Instant::now();
-        query::select(store.inner(), &q, None)?;
-        times.push(t.elapsed().as_secs_f64() * 1e3);
-    }
-    Ok((median(times), rows))
+    Ok((timed_runs(store, &q, runs)?.0, rows))
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -498,14 +498,9 @@ pub fn time_who_met_whom(
     runs: usize,
 ) -> Result<(f64, Vec<FoundPair>), BenchError> {
     let pairs = met_pairs(store)?;
-    let mut times = Vec::with_capacity(runs);
-    for _ in 0..runs.max(1) {
-        let t = Instant::now();
-        let n = query::select(store.inner(), WHO_MET_WHOM, None)?.rows.len();
-        times.push(t.elapsed().as_secs_f64() * 1e3);
-        debug_assert!(n >= pairs.len());
-    }
-    Ok((median(times), pairs))
+    let (ms, n) = timed_runs(store, WHO_MET_WHOM, runs)?;
+    debug_assert!(n >= pairs.len());
+    Ok((ms, pairs))
 }
 
 /// Without the on-disk store (the fuzz crate's build) there is no baseline to time.

@@ -183,15 +183,6 @@ impl GraphStore {
         }
     }
 
-    /// Writes a batch of article graphs and commits them (see [`ArticleWriter`]). Returns the
-    /// number of quads written.
-    pub fn write_articles(&self, batch: Vec<ArticleGraph>) -> Result<usize, StoreError> {
-        let mut w = self.article_writer();
-        let n = w.write(batch)?;
-        w.finish()?;
-        Ok(n)
-    }
-
     /// A writer for the article graphs of one build: see [`ArticleWriter`].
     pub fn article_writer(&self) -> ArticleWriter<'_> {
         ArticleWriter {
