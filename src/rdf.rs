@@ -60,8 +60,24 @@ pub fn stable_hash(bytes: &[u8]) -> u64 {
 pub fn slug(s: &str) -> String {
     use unicode_normalization::UnicodeNormalization;
     let mut out = String::with_capacity(s.len());
+    if s.is_ascii() {
+        // NFKD leaves ASCII as it is: skip the decomposition (most names and titles).
+        push_slug(&mut out, s.chars());
+    } else {
+        push_slug(&mut out, s.nfkd());
+    }
+    if out.is_empty()
+        || !s.is_ascii() && out.len() * 2 < s.chars().filter(|c| c.is_alphanumeric()).count()
+    {
+        return format!("h{:016x}", stable_hash(s.as_bytes()));
+    }
+    out
+}
+
+/// The slug of already decomposed characters.
+fn push_slug(out: &mut String, chars: impl Iterator<Item = char>) {
     let mut dash = false;
-    for c in s.nfkd() {
+    for c in chars {
         if c.is_ascii_alphanumeric() {
             if dash && !out.is_empty() {
                 out.push('-');
@@ -74,26 +90,77 @@ pub fn slug(s: &str) -> String {
             dash = true;
         }
     }
-    if out.is_empty()
-        || !s.is_ascii() && out.len() * 2 < s.chars().filter(|c| c.is_alphanumeric()).count()
-    {
-        return format!("h{:016x}", stable_hash(s.as_bytes()));
-    }
-    out
 }
 
 /// A path segment for an article id: the id itself when it is IRI-safe, else slug + hash.
 pub fn id_segment(id: &str) -> String {
+    let mut out = String::with_capacity(id.len() + 9);
+    push_id_segment(&mut out, id);
+    out
+}
+
+/// Appends [`id_segment`]`(id)` to `out`.
+fn push_id_segment(out: &mut String, id: &str) {
     if !id.is_empty()
         && id.len() <= 120
         && id
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+            .bytes()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_' | b'.'))
     {
-        id.to_string()
+        out.push_str(id);
     } else {
-        format!("{}-{:08x}", slug(id), stable_hash(id.as_bytes()) as u32)
+        out.push_str(&slug(id));
+        out.push('-');
+        let h = stable_hash(id.as_bytes()) as u32;
+        for shift in (0..8).rev() {
+            let digit = (h >> (shift * 4)) & 0xf;
+            out.push(char::from_digit(digit, 16).unwrap_or('0'));
+        }
     }
+}
+
+/// A piece of an IRI or literal built by [`cat`].
+enum Part<'a> {
+    S(&'a str),
+    N(usize),
+    /// An article or entity id, through [`id_segment`].
+    Id(&'a str),
+}
+
+/// Appends the decimal digits of `n` (no formatting machinery: this runs for most quads).
+fn push_uint(out: &mut String, mut n: usize) {
+    let mut buf = [0u8; 20];
+    let mut i = buf.len();
+    loop {
+        i -= 1;
+        buf[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    out.extend(buf[i..].iter().map(|&b| char::from(b)));
+}
+
+/// The concatenation of `parts`, in one allocation.
+fn cat(parts: &[Part<'_>]) -> String {
+    let cap = parts
+        .iter()
+        .map(|p| match p {
+            Part::S(s) => s.len(),
+            Part::N(_) => 20,
+            Part::Id(s) => s.len() + 9,
+        })
+        .sum();
+    let mut out = String::with_capacity(cap);
+    for p in parts {
+        match p {
+            Part::S(s) => out.push_str(s),
+            Part::N(n) => push_uint(&mut out, *n),
+            Part::Id(s) => push_id_segment(&mut out, s),
+        }
+    }
+    out
 }
 
 fn nn(iri: String) -> NamedNode {
@@ -131,12 +198,12 @@ fn nif(local: &str) -> NamedNode {
 
 /// The IRI of an article (also the name of its graph).
 pub fn article_iri(id: &str) -> NamedNode {
-    nn(format!("{}article/{}", ns::ID, id_segment(id)))
+    nn(cat(&[Part::S(ns::ID), Part::S("article/"), Part::Id(id)]))
 }
 
 /// The IRI of an entity from its canonical key.
 pub fn entity_iri(key: &str) -> NamedNode {
-    nn(format!("{}entity/{}", ns::ID, id_segment(key)))
+    nn(cat(&[Part::S(ns::ID), Part::S("entity/"), Part::Id(key)]))
 }
 
 /// The IRI of the extraction activity (one per extractor version).
@@ -147,7 +214,7 @@ pub fn activity_iri() -> NamedNode {
 }
 
 fn int(n: usize) -> Literal {
-    Literal::new_typed_literal(n.to_string(), xsd::NON_NEGATIVE_INTEGER)
+    Literal::new_typed_literal(cat(&[Part::N(n)]), xsd::NON_NEGATIVE_INTEGER)
 }
 
 fn date_literal(d: &crate::dates::ResolvedDate) -> Literal {
@@ -180,7 +247,11 @@ impl<'a> Mapper<'a> {
     }
 
     fn sentence_iri(&self, i: usize) -> NamedNode {
-        nn(format!("{}/sentence/{i}", self.article.as_str()))
+        nn(cat(&[
+            Part::S(self.article.as_str()),
+            Part::S("/sentence/"),
+            Part::N(i),
+        ]))
     }
 
     fn offsets(&mut self, s: &NamedNode, o: Offsets) {
@@ -348,8 +419,8 @@ pub fn to_quads(ex: &Extraction) -> Vec<Quad> {
         if let Some(q) = &e.wikidata {
             m.add(
                 ei.clone(),
-                nn(format!("{}sameAs", ns::OWL)),
-                nn(format!("{}{}", ns::WD, id_segment(q))),
+                term(ns::OWL, "sameAs"),
+                nn(cat(&[Part::S(ns::WD), Part::Id(q)])),
             );
         }
         if let Some(c) = e.country
@@ -365,12 +436,13 @@ pub fn to_quads(ex: &Extraction) -> Vec<Quad> {
     }
     // Mentions.
     for mn in &ex.mentions {
-        let mi = nn(format!(
-            "{}/mention/{}-{}",
-            a.as_str(),
-            mn.offsets.start,
-            mn.offsets.end
-        ));
+        let mi = nn(cat(&[
+            Part::S(a.as_str()),
+            Part::S("/mention/"),
+            Part::N(mn.offsets.start),
+            Part::S("-"),
+            Part::N(mn.offsets.end),
+        ]));
         m.add(mi.clone(), rdf::TYPE.into_owned(), nif("Phrase"));
         m.add(
             mi.clone(),
@@ -380,7 +452,7 @@ pub fn to_quads(ex: &Extraction) -> Vec<Quad> {
         m.add(mi.clone(), nif("referenceContext"), a.clone());
         m.add(
             mi.clone(),
-            nn(format!("{}taIdentRef", ns::ITSRDF)),
+            term(ns::ITSRDF, "taIdentRef"),
             eiris[mn.entity].clone(),
         );
         m.offsets(&mi, mn.offsets);
@@ -398,12 +470,13 @@ pub fn to_quads(ex: &Extraction) -> Vec<Quad> {
             .position(|e| e.kind == Kind::Person && e.names.iter().any(|n| n == &c.name))
         {
             m.add(a.clone(), schema("contributor"), eiris[e].clone());
-            let ri = nn(format!(
-                "{}/credit/{}-{}",
-                a.as_str(),
-                c.offsets.start,
-                c.offsets.end
-            ));
+            let ri = nn(cat(&[
+                Part::S(a.as_str()),
+                Part::S("/credit/"),
+                Part::N(c.offsets.start),
+                Part::S("-"),
+                Part::N(c.offsets.end),
+            ]));
             m.add(ri.clone(), rdf::TYPE.into_owned(), ng("Credit"));
             m.add(ri.clone(), ng("contributor"), eiris[e].clone());
             m.add(
@@ -417,7 +490,7 @@ pub fn to_quads(ex: &Extraction) -> Vec<Quad> {
     }
     // Roles as ORG memberships.
     for (k, r) in ex.roles.iter().enumerate() {
-        let ri = nn(format!("{}/role/{k}", a.as_str()));
+        let ri = nn(cat(&[Part::S(a.as_str()), Part::S("/role/"), Part::N(k)]));
         m.add(ri.clone(), rdf::TYPE.into_owned(), org("Membership"));
         m.add(ri.clone(), org("member"), eiris[r.person].clone());
         let role = nn(format!("{}role/{}", ns::ID, slug(&r.title)));
@@ -528,7 +601,13 @@ pub fn to_quads(ex: &Extraction) -> Vec<Quad> {
     }
     // Claims.
     for (k, c) in ex.claims.iter().enumerate() {
-        let ci = nn(format!("{}/claim/{}-{k}", a.as_str(), c.sentence));
+        let ci = nn(cat(&[
+            Part::S(a.as_str()),
+            Part::S("/claim/"),
+            Part::N(c.sentence),
+            Part::S("-"),
+            Part::N(k),
+        ]));
         m.add(ci.clone(), rdf::TYPE.into_owned(), ng("Claim"));
         m.add(ci.clone(), schema("author"), eiris[c.speaker].clone());
         m.add(
@@ -551,12 +630,13 @@ pub fn to_quads(ex: &Extraction) -> Vec<Quad> {
 }
 
 fn event_iri(article: &NamedNode, e: &Event) -> NamedNode {
-    nn(format!(
-        "{}/event/{}-{}",
-        article.as_str(),
-        e.sentence,
-        e.trigger_offsets.start
-    ))
+    nn(cat(&[
+        Part::S(article.as_str()),
+        Part::S("/event/"),
+        Part::N(e.sentence),
+        Part::S("-"),
+        Part::N(e.trigger_offsets.start),
+    ]))
 }
 
 #[cfg(test)]
