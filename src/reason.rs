@@ -208,8 +208,14 @@ pub fn reason(store: &GraphStore, rules: &Rules) -> Result<ReasonReport, ReasonE
     let events = held_events(store)?;
     report.article_events = events.len();
     let clusters = fuse(&events);
+    // Fused events are written in chunks as they are built (at 100k articles, all of them
+    // at once would be millions of quads in memory).
     let mut fused_quads = Vec::new();
+    let mut total = 0;
     for members in &clusters {
+        if fused_quads.len() >= WRITE_CHUNK {
+            write_out(store, &mut fused_quads, &mut total)?;
+        }
         let articles: BTreeSet<&str> = members
             .iter()
             .map(|&i| events[i].article.as_str())
@@ -220,9 +226,9 @@ pub fn reason(store: &GraphStore, rules: &Rules) -> Result<ReasonReport, ReasonE
         write_fused(&events, members, &inferred, &mut fused_quads);
     }
     report.fused_events = clusters.len();
+    write_out(store, &mut fused_quads, &mut total)?;
+    drop((events, clusters));
     report.fusion_millis = start.elapsed().as_millis();
-    store.insert_quads(&fused_quads)?;
-    let mut total = fused_quads.len();
 
     // Rules to a fixpoint. `records` remembers every conclusion's record (rules, facts,
     // articles) so a later round only writes what is new.
