@@ -41,6 +41,10 @@ const MAX_ROUNDS: usize = 16;
 /// result does not depend on the chunk size. Smaller chunks cost no time and lower the peak
 /// (10k generated articles: 885 MB with 50,000-quad chunks, 829 MB with 5,000).
 const WRITE_CHUNK: usize = 5_000;
+/// RocksDB's write buffers (memtables) are flushed to disk after about this many quads, as
+/// well as after each rule. Oxigraph lets them grow to 128 MB per index, and a rule writing
+/// millions of quads (100k articles) had them swing the reasoner's memory by 2 GB.
+const FLUSH_EVERY: usize = 250_000;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ReasonError {
@@ -474,15 +478,20 @@ fn articles_of(store: &GraphStore, node: &NamedNode) -> Result<Vec<NamedNode>, R
     Ok(out)
 }
 
-/// Writes `quads` to the store, adds their number to `written` and empties the buffer.
+/// Writes `quads` to the store, adds their number to `written` and empties the buffer;
+/// flushes the write buffers each time `written` passes a multiple of [`FLUSH_EVERY`].
 fn write_out(
     store: &GraphStore,
     quads: &mut Vec<Quad>,
     written: &mut usize,
 ) -> Result<(), StoreError> {
+    let before = *written / FLUSH_EVERY;
     *written += quads.len();
     store.insert_quads(quads)?;
     quads.clear();
+    if *written / FLUSH_EVERY != before {
+        store.flush()?;
+    }
     Ok(())
 }
 
