@@ -254,6 +254,17 @@ impl<'a> Mapper<'a> {
         ]))
     }
 
+    /// A node for a span of the article's text: `{article}{kind}{start}-{end}`.
+    fn span_iri(&self, kind: &str, o: Offsets) -> NamedNode {
+        nn(cat(&[
+            Part::S(self.article.as_str()),
+            Part::S(kind),
+            Part::N(o.start),
+            Part::S("-"),
+            Part::N(o.end),
+        ]))
+    }
+
     fn offsets(&mut self, s: &NamedNode, o: Offsets) {
         self.add(s.clone(), nif("beginIndex"), int(o.start));
         self.add(s.clone(), nif("endIndex"), int(o.end));
@@ -436,13 +447,7 @@ pub fn to_quads(ex: &Extraction) -> Vec<Quad> {
     }
     // Mentions.
     for mn in &ex.mentions {
-        let mi = nn(cat(&[
-            Part::S(a.as_str()),
-            Part::S("/mention/"),
-            Part::N(mn.offsets.start),
-            Part::S("-"),
-            Part::N(mn.offsets.end),
-        ]));
+        let mi = m.span_iri("/mention/", mn.offsets);
         m.add(mi.clone(), rdf::TYPE.into_owned(), nif("Phrase"));
         m.add(
             mi.clone(),
@@ -470,13 +475,7 @@ pub fn to_quads(ex: &Extraction) -> Vec<Quad> {
             .position(|e| e.kind == Kind::Person && e.names.iter().any(|n| n == &c.name))
         {
             m.add(a.clone(), schema("contributor"), eiris[e].clone());
-            let ri = nn(cat(&[
-                Part::S(a.as_str()),
-                Part::S("/credit/"),
-                Part::N(c.offsets.start),
-                Part::S("-"),
-                Part::N(c.offsets.end),
-            ]));
+            let ri = m.span_iri("/credit/", c.offsets);
             m.add(ri.clone(), rdf::TYPE.into_owned(), ng("Credit"));
             m.add(ri.clone(), ng("contributor"), eiris[e].clone());
             m.add(
