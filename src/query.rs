@@ -63,8 +63,13 @@ impl Table {
         }
     }
     pub fn col(&self, name: &str) -> Option<usize> {
-        self.vars.iter().position(|v| v == name)
+        column(&self.vars, name)
     }
+}
+
+/// The index of variable `name` among a query's `vars` (as [`select_rows`] returns them).
+pub fn column(vars: &[String], name: &str) -> Option<usize> {
+    vars.iter().position(|v| v == name)
 }
 
 /// Standard prefixes prepended to queries that do not declare them.

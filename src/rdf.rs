@@ -254,17 +254,6 @@ impl<'a> Mapper<'a> {
         ]))
     }
 
-    /// A node for a span of the article's text: `{article}{kind}{start}-{end}`.
-    fn span_iri(&self, kind: &str, o: Offsets) -> NamedNode {
-        nn(cat(&[
-            Part::S(self.article.as_str()),
-            Part::S(kind),
-            Part::N(o.start),
-            Part::S("-"),
-            Part::N(o.end),
-        ]))
-    }
-
     fn offsets(&mut self, s: &NamedNode, o: Offsets) {
         self.add(s.clone(), nif("beginIndex"), int(o.start));
         self.add(s.clone(), nif("endIndex"), int(o.end));
@@ -447,7 +436,7 @@ pub fn to_quads(ex: &Extraction) -> Vec<Quad> {
     }
     // Mentions.
     for mn in &ex.mentions {
-        let mi = m.span_iri("/mention/", mn.offsets);
+        let mi = pair_iri(&a, "/mention/", mn.offsets.start, mn.offsets.end);
         m.add(mi.clone(), rdf::TYPE.into_owned(), nif("Phrase"));
         m.add(
             mi.clone(),
@@ -475,7 +464,7 @@ pub fn to_quads(ex: &Extraction) -> Vec<Quad> {
             .position(|e| e.kind == Kind::Person && e.names.iter().any(|n| n == &c.name))
         {
             m.add(a.clone(), schema("contributor"), eiris[e].clone());
-            let ri = m.span_iri("/credit/", c.offsets);
+            let ri = pair_iri(&a, "/credit/", c.offsets.start, c.offsets.end);
             m.add(ri.clone(), rdf::TYPE.into_owned(), ng("Credit"));
             m.add(ri.clone(), ng("contributor"), eiris[e].clone());
             m.add(
@@ -600,13 +589,7 @@ pub fn to_quads(ex: &Extraction) -> Vec<Quad> {
     }
     // Claims.
     for (k, c) in ex.claims.iter().enumerate() {
-        let ci = nn(cat(&[
-            Part::S(a.as_str()),
-            Part::S("/claim/"),
-            Part::N(c.sentence),
-            Part::S("-"),
-            Part::N(k),
-        ]));
+        let ci = pair_iri(&a, "/claim/", c.sentence, k);
         m.add(ci.clone(), rdf::TYPE.into_owned(), ng("Claim"));
         m.add(ci.clone(), schema("author"), eiris[c.speaker].clone());
         m.add(
@@ -629,12 +612,18 @@ pub fn to_quads(ex: &Extraction) -> Vec<Quad> {
 }
 
 fn event_iri(article: &NamedNode, e: &Event) -> NamedNode {
+    pair_iri(article, "/event/", e.sentence, e.trigger_offsets.start)
+}
+
+/// A node of the article numbered by two numbers: `{article}{kind}{x}-{y}` (a mention or
+/// credit by its character span, a claim or event by its sentence and position).
+fn pair_iri(article: &NamedNode, kind: &str, x: usize, y: usize) -> NamedNode {
     nn(cat(&[
         Part::S(article.as_str()),
-        Part::S("/event/"),
-        Part::N(e.sentence),
+        Part::S(kind),
+        Part::N(x),
         Part::S("-"),
-        Part::N(e.trigger_offsets.start),
+        Part::N(y),
     ]))
 }
 

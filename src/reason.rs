@@ -262,7 +262,7 @@ pub fn reason(store: &GraphStore, rules: &Rules) -> Result<ReasonReport, ReasonE
             // Rows are read as they are evaluated, never all held at once.
             let (vars, rows) =
                 query::select_rows(store.inner(), &rule.query, None).map_err(rule_err)?;
-            let col = |name: &str| vars.iter().position(|v| v == name);
+            let col = |name: &str| query::column(&vars, name);
             let (Some(si), Some(pi), Some(oi)) = (col("s"), col("p"), col("o")) else {
                 return Err(ReasonError::Contract {
                     rule: rule.name.clone(),
@@ -404,12 +404,11 @@ pub fn reason(store: &GraphStore, rules: &Rules) -> Result<ReasonReport, ReasonE
                 break;
             }
         }
-        new_quads.extend(article_quads);
-        if new_quads.is_empty() && written_this_round == 0 {
+        write_out(store, &mut article_quads, &mut written_this_round)?;
+        if written_this_round == 0 {
             break;
         }
-        total += written_this_round + new_quads.len();
-        store.insert_quads(&new_quads)?;
+        total += written_this_round;
     }
     report.rounds = rounds;
     report.quads = total;
@@ -696,7 +695,7 @@ SELECT ?e ?article ?actor ?place ?within ?date ?anchor ?class WHERE {
 pub fn held_events(store: &GraphStore) -> Result<Vec<ArticleEvent>, ReasonError> {
     // Rows stream: only the events are kept, not the rows (one per actor, place, class...).
     let (vars, rows) = query::select_rows(store.inner(), HELD_EVENTS, None)?;
-    let col = |n: &str| vars.iter().position(|v| v == n);
+    let col = |n: &str| query::column(&vars, n);
     let (ce, ca, cact, cp, cw, cd, can, cc) = (
         col("e"),
         col("article"),
