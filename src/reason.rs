@@ -14,19 +14,25 @@
 //!
 //! **Rules.** SPARQL SELECT files (`ontology/rules/*.rq`, contract in its README) run in name
 //! order, round after round, until a round adds nothing (a fixpoint); each rule reads what the
-//! rules before it concluded, in this round too. Each conclusion gets one
-//! `ng:Inference` record naming its rules, the facts it used and their articles.
+//! rules before it concluded, in this round too. After the first round a rule runs only when
+//! quads of a predicate (or class) its patterns name were written since it last ran (see
+//! [`reads`]). Each conclusion gets one `ng:Inference` record naming its rules, the facts it
+//! used and their articles. Everything is written through the bulk loader, committed after
+//! each rule.
 //!
 //! Does not extract, and never writes article graphs; all writes go through [`GraphStore`].
 
 use crate::query::{self, QueryError};
 use crate::rdf::{ns, stable_hash};
-use crate::store::{GraphStore, StoreError};
+use crate::store::{GraphStore, QuadLoader, StoreError};
 use oxigraph::model::vocab::{rdf, xsd};
 use oxigraph::model::{GraphName, Literal, NamedNode, NamedOrBlankNode, Quad, Term};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::Path;
 use std::time::Instant;
+
+mod reads;
+use reads::{ReadSet, Touched};
 
 /// Named graph holding everything the reasoner writes.
 pub const INFERRED_GRAPH: &str = "https://w3id.org/newsgraph/graph/inferred";
@@ -34,17 +40,6 @@ pub const INFERRED_GRAPH: &str = "https://w3id.org/newsgraph/graph/inferred";
 pub const ONTOLOGY_GRAPH: &str = "https://w3id.org/newsgraph/graph/ontology";
 /// Upper bound on rule rounds; a well-formed rule set reaches its fixpoint long before.
 const MAX_ROUNDS: usize = 16;
-/// Conclusions are written in chunks of about this many quads while a rule's rows stream,
-/// so memory does not grow with the number of conclusions. The chunks are invisible to the
-/// rule writing them (its query reads a snapshot); every rule's conclusions are written before
-/// the next rule runs, so each rule sees those of the rules before it in the same round. The
-/// result does not depend on the chunk size. Smaller chunks cost no time and lower the peak
-/// (10k generated articles: 885 MB with 50,000-quad chunks, 829 MB with 5,000).
-const WRITE_CHUNK: usize = 5_000;
-/// RocksDB's write buffers (memtables) are flushed to disk after about this many quads, as
-/// well as after each rule. Oxigraph lets them grow to 128 MB per index, and a rule writing
-/// millions of quads (100k articles) had them swing the reasoner's memory by 2 GB.
-const FLUSH_EVERY: usize = 250_000;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ReasonError {
@@ -182,7 +177,7 @@ pub struct ReasonReport {
     pub multi_source_events: usize,
     /// Triples concluded by rules (not counting their records).
     pub inferred_triples: usize,
-    /// Rule rounds until the fixpoint (the last round adds nothing).
+    /// Rule rounds until the fixpoint (after the last, nothing a rule reads has changed).
     pub rounds: usize,
     /// Quads in the inferred graph.
     pub quads: usize,
@@ -212,14 +207,18 @@ pub fn reason(store: &GraphStore, rules: &Rules) -> Result<ReasonReport, ReasonE
     let events = held_events(store)?;
     report.article_events = events.len();
     let clusters = fuse(&events);
-    // Fused events are written in chunks as they are built (at 100k articles, all of them
-    // at once would be millions of quads in memory).
+    // All writes go through the bulk loader: conclusions stream into it as they are drawn
+    // (at 100k articles they are millions of quads, never all in memory), and a commit makes
+    // them visible to the rules that follow. Transactions took half as long again (10k
+    // articles: 95 s against 61 s) and filled RocksDB's write buffers, which had to be flushed
+    // every 250,000 quads to keep them from holding gigabytes.
+    let mut out = Out {
+        loader: store.quad_loader(),
+        count: 0,
+        touched: Touched::default(),
+    };
     let mut fused_quads = Vec::new();
-    let mut total = 0;
     for members in &clusters {
-        if fused_quads.len() >= WRITE_CHUNK {
-            write_out(store, &mut fused_quads, &mut total)?;
-        }
         let articles: BTreeSet<&str> = members
             .iter()
             .map(|&i| events[i].article.as_str())
@@ -228,9 +227,11 @@ pub fn reason(store: &GraphStore, rules: &Rules) -> Result<ReasonReport, ReasonE
             report.multi_source_events += 1;
         }
         write_fused(&events, members, &inferred, &mut fused_quads);
+        out.put(&mut fused_quads)?;
     }
     report.fused_events = clusters.len();
-    write_out(store, &mut fused_quads, &mut total)?;
+    out.commit()?;
+    let mut total = std::mem::take(&mut out.count);
     drop((events, clusters));
     report.fusion_millis = start.elapsed().as_millis();
 
@@ -244,6 +245,22 @@ pub fn reason(store: &GraphStore, rules: &Rules) -> Result<ReasonReport, ReasonE
     let mut by_hash: HashMap<u64, u32> = HashMap::new();
     let mut nodes = Nodes::default();
     let mut node_articles: HashMap<u32, Vec<u32>> = HashMap::new();
+    // Semi-naive at the level of predicates: a rule runs again only when something it reads
+    // was written since it last ran (otherwise it would return the same rows, which add
+    // nothing). Every rule runs in the first round.
+    let reads: Vec<ReadSet> = rules
+        .0
+        .iter()
+        .map(|r| ReadSet::of_query(&query::with_prefixes(&r.query)))
+        .collect();
+    let mut stale = vec![true; rules.0.len()];
+    let mark_stale = |touched: &Touched, stale: &mut Vec<bool>| {
+        for (ri, r) in reads.iter().enumerate() {
+            if r.touched_by(touched) {
+                stale[ri] = true;
+            }
+        }
+    };
     let mut rounds = 0;
     loop {
         rounds += 1;
@@ -251,9 +268,14 @@ pub fn reason(store: &GraphStore, rules: &Rules) -> Result<ReasonReport, ReasonE
             return Err(ReasonError::NoFixpoint(MAX_ROUNDS));
         }
         let mut new_quads = Vec::new();
-        // Quads this round already wrote (in chunks, so memory does not grow with the round).
-        let mut written_this_round = 0;
         for (ri, rule) in rules.0.iter().enumerate() {
+            if report.rule_stats.len() <= ri {
+                report.rule_stats.push((rule.name.clone(), 0, 0));
+            }
+            if !stale[ri] {
+                continue;
+            }
+            stale[ri] = false;
             let rule_start = Instant::now();
             let rule_err = |source| ReasonError::Rule {
                 rule: rule.name.clone(),
@@ -275,15 +297,9 @@ pub fn reason(store: &GraphStore, rules: &Rules) -> Result<ReasonReport, ReasonE
                 .map(|(i, _)| i)
                 .collect();
             let article_col = col("article");
-            if report.rule_stats.len() <= ri {
-                report.rule_stats.push((rule.name.clone(), 0, 0));
-            }
             for row in rows {
                 let row = row.map_err(rule_err)?;
                 report.rule_stats[ri].1 += 1;
-                if new_quads.len() >= WRITE_CHUNK {
-                    write_out(store, &mut new_quads, &mut written_this_round)?;
-                }
                 let (Some(s), Some(Term::NamedNode(p)), Some(o)) =
                     (row[si].clone(), row[pi].clone(), row[oi].clone())
                 else {
@@ -343,15 +359,11 @@ pub fn reason(store: &GraphStore, rules: &Rules) -> Result<ReasonReport, ReasonE
                     &inferred,
                     &mut new_quads,
                 );
+                out.put(&mut new_quads)?;
             }
-            // The next rule reads this one's conclusions (whatever the chunk size: a rule's
-            // query reads a snapshot taken when it starts, so the chunks written while its rows
-            // stream are invisible to it).
-            write_out(store, &mut new_quads, &mut written_this_round)?;
-            // Empty RocksDB's write buffers (memtables) after each rule: transactions fill them,
-            // and left alone they held about half of the reasoner's peak memory (3k generated
-            // articles: 1.2 GB peak without, 0.67 GB with, same time).
-            store.flush()?;
+            // The next rule reads this one's conclusions. (A rule never sees its own: its
+            // query reads a snapshot taken when it starts.)
+            mark_stale(&out.commit()?, &mut stale);
             report.rule_stats[ri].2 += rule_start.elapsed().as_millis();
         }
         // Articles behind the facts each record used; a record's premises may be records
@@ -396,19 +408,20 @@ pub fn reason(store: &GraphStore, rules: &Rules) -> Result<ReasonReport, ReasonE
                     }
                 }
                 // Written as they grow (the propagation reads only the records in memory).
-                if article_quads.len() >= WRITE_CHUNK {
-                    write_out(store, &mut article_quads, &mut written_this_round)?;
-                }
+                out.put(&mut article_quads)?;
             }
             if !changed {
                 break;
             }
         }
-        write_out(store, &mut article_quads, &mut written_this_round)?;
-        if written_this_round == 0 {
+        mark_stale(&out.commit()?, &mut stale);
+        let written_this_round = std::mem::take(&mut out.count);
+        total += written_this_round;
+        // Nothing new, or nothing any rule reads changed: a further round would add nothing
+        // (the articles were propagated to their fixpoint above).
+        if written_this_round == 0 || !stale.contains(&true) {
             break;
         }
-        total += written_this_round;
     }
     report.rounds = rounds;
     report.quads = total;
@@ -477,21 +490,27 @@ fn articles_of(store: &GraphStore, node: &NamedNode) -> Result<Vec<NamedNode>, R
     Ok(out)
 }
 
-/// Writes `quads` to the store, adds their number to `written` and empties the buffer;
-/// flushes the write buffers each time `written` passes a multiple of [`FLUSH_EVERY`].
-fn write_out(
-    store: &GraphStore,
-    quads: &mut Vec<Quad>,
-    written: &mut usize,
-) -> Result<(), StoreError> {
-    let before = *written / FLUSH_EVERY;
-    *written += quads.len();
-    store.insert_quads(quads)?;
-    quads.clear();
-    if *written / FLUSH_EVERY != before {
-        store.flush()?;
+/// The reasoner's writes on their way into the store: how many since `count` was last
+/// taken, and what kinds of quads since the last commit.
+struct Out<'a> {
+    loader: QuadLoader<'a>,
+    count: usize,
+    touched: Touched,
+}
+
+impl Out<'_> {
+    /// Hands `quads` to the loader and empties the buffer.
+    fn put(&mut self, quads: &mut Vec<Quad>) -> Result<(), StoreError> {
+        quads.iter().for_each(|q| self.touched.note(q));
+        self.count += quads.len();
+        self.loader.extend(quads.drain(..))
     }
-    Ok(())
+
+    /// Makes the writes visible; what kinds of quads they were.
+    fn commit(&mut self) -> Result<Touched, StoreError> {
+        self.loader.commit()?;
+        Ok(std::mem::take(&mut self.touched))
+    }
 }
 
 /// A concluded triple: subject, predicate and object as ids in [`Nodes`].
@@ -540,27 +559,21 @@ struct Delta {
 }
 
 /// Terms as small numbers: a record's triple, premises and articles repeat across many
-/// records, so each term is kept once.
+/// records, so each term is kept once (an index set holds one copy, found by hash or by id).
 #[derive(Debug, Default)]
-struct Nodes {
-    ids: HashMap<Term, u32>,
-    nodes: Vec<Term>,
-}
+struct Nodes(indexmap::IndexSet<Term>);
 
 impl Nodes {
     fn id(&mut self, t: &Term) -> u32 {
-        if let Some(&i) = self.ids.get(t) {
-            return i;
-        }
         // More than 4 billion distinct terms would not fit in memory anyway.
-        let i = self.nodes.len() as u32;
-        self.nodes.push(t.clone());
-        self.ids.insert(t.clone(), i);
-        i
+        match self.0.get_index_of(t) {
+            Some(i) => i as u32,
+            None => self.0.insert_full(t.clone()).0 as u32,
+        }
     }
 
     fn get(&self, i: u32) -> &Term {
-        &self.nodes[i as usize]
+        &self.0[i as usize]
     }
 }
 
@@ -680,38 +693,23 @@ pub struct ArticleEvent {
 }
 
 const HELD_EVENTS: &str = r#"
-SELECT ?e ?article ?actor ?place ?within ?date ?anchor ?class WHERE {
-  GRAPH ?article {
-    ?e a ng:Contact ; ng:status ng:held ; ng:article ?article ; sem:hasActor ?actor .
-    OPTIONAL { ?e sem:hasPlace ?place . OPTIONAL { ?place schema:containedInPlace ?within } }
-    OPTIONAL { ?e sem:hasTimeStamp ?date }
-    OPTIONAL { ?article ng:anchorDate ?anchor }
-    OPTIONAL { ?e a ?class . FILTER (STRSTARTS(STR(?class), STR(ng:)) && ?class != ng:Contact) }
-  }
+SELECT ?e ?article ?actor WHERE {
+  GRAPH ?article { ?e a ng:Contact ; ng:status ng:held ; ng:article ?article ; sem:hasActor ?actor . }
 }
 "#;
 
 /// Reads every held contact event of every article.
+///
+/// The events and their actors stream from one query; each event's places, date, class and
+/// its article's anchor date are then looked up in the event's graph. (Asked as `OPTIONAL`s
+/// of the query, they made Oxigraph hash every type, place and date triple of the store:
+/// 180 MB at 10k articles.) Where an event has several, the smallest is kept.
 pub fn held_events(store: &GraphStore) -> Result<Vec<ArticleEvent>, ReasonError> {
-    // Rows stream: only the events are kept, not the rows (one per actor, place, class...).
     let (vars, rows) = query::select_rows(store.inner(), HELD_EVENTS, None)?;
     let col = |n: &str| query::column(&vars, n);
-    let (ce, ca, cact, cp, cw, cd, can, cc) = (
-        col("e"),
-        col("article"),
-        col("actor"),
-        col("place"),
-        col("within"),
-        col("date"),
-        col("anchor"),
-        col("class"),
-    );
+    let (ce, ca, cact) = (col("e"), col("article"), col("actor"));
     let node = |row: &Vec<Option<Term>>, c: Option<usize>| match c.and_then(|c| row[c].clone()) {
         Some(Term::NamedNode(n)) => Some(n),
-        _ => None,
-    };
-    let lit = |row: &Vec<Option<Term>>, c: Option<usize>| match c.and_then(|c| row[c].clone()) {
-        Some(Term::Literal(l)) => Some(l),
         _ => None,
     };
     let mut by_iri: BTreeMap<NamedNode, ArticleEvent> = BTreeMap::new();
@@ -733,27 +731,53 @@ pub fn held_events(store: &GraphStore) -> Result<Vec<ArticleEvent>, ReasonError>
         if let Some(a) = node(row, cact) {
             ev.actors.insert(a);
         }
-        if let Some(p) = node(row, cp)
-            && ev.place.as_ref().is_none_or(|old| p < *old)
-        {
-            ev.place = Some(p);
+    }
+    let sem = |local: &str| iri(&format!("{}{local}", ns::SEM));
+    let (has_place, has_time) = (sem("hasPlace"), sem("hasTimeStamp"));
+    let within = iri(&format!("{}containedInPlace", ns::SCHEMA));
+    let (anchor_date, contact) = (ng("anchorDate"), ng("Contact"));
+    let mut events: Vec<ArticleEvent> = by_iri.into_values().collect();
+    for ev in &mut events {
+        let g = &ev.article;
+        for place in store.objects_in(g, &ev.iri, &has_place) {
+            let Term::NamedNode(p) = place? else {
+                continue;
+            };
+            for w in store.objects_in(g, &p, &within) {
+                if let Term::NamedNode(w) = w? {
+                    ev.place_within.insert(w);
+                }
+            }
+            if ev.place.as_ref().is_none_or(|old| p < *old) {
+                ev.place = Some(p);
+            }
         }
-        if let Some(w) = node(row, cw) {
-            ev.place_within.insert(w);
+        for d in store.objects_in(g, &ev.iri, &has_time) {
+            if let Term::Literal(d) = d?
+                && ev.date.as_ref().is_none_or(|old| d.value() < old.value())
+            {
+                ev.date = Some(d);
+            }
         }
-        if let Some(d) = lit(row, cd) {
-            ev.date = Some(d);
+        for a in store.objects_in(g, g, &anchor_date) {
+            if let Term::Literal(a) = a? {
+                let a: String = a.value().chars().take(10).collect();
+                if ev.anchor.as_ref().is_none_or(|old| a < *old) {
+                    ev.anchor = Some(a);
+                }
+            }
         }
-        if let Some(a) = lit(row, can) {
-            ev.anchor = Some(a.value().chars().take(10).collect());
-        }
-        if let Some(c) = node(row, cc)
-            && ev.class.as_ref().is_none_or(|old| c < *old)
-        {
-            ev.class = Some(c);
+        for c in store.objects_in(g, &ev.iri, &rdf::TYPE.into_owned()) {
+            if let Term::NamedNode(c) = c?
+                && c.as_str().starts_with(ns::NG)
+                && c != contact
+                && ev.class.as_ref().is_none_or(|old| c < *old)
+            {
+                ev.class = Some(c);
+            }
         }
     }
-    Ok(by_iri.into_values().collect())
+    Ok(events)
 }
 
 /// Days since 1970-01-01 of a YYYY-MM-DD prefix, if it is one.
@@ -1049,6 +1073,22 @@ mod tests {
         let a = ev("1", "a", &["berg", "novak"], None, Some("2025-03-04"));
         assert_eq!(fused_iri(&a.iri), fused_iri(&a.iri.clone()));
         assert!(fused_iri(&a.iri).as_str().starts_with(ns::ID));
+    }
+
+    #[test]
+    fn a_premise_naming_a_record_leads_back_to_it() {
+        let person = |x: &str| Term::NamedNode(iri(&format!("{}person/{x}", ns::ID)));
+        let (s, p, o) = (person("berg"), ng("inContactWith"), person("novak"));
+        let mut by_hash = HashMap::new();
+        by_hash.insert(record_hash(&s, &p, &o), 7);
+        let premise = Term::NamedNode(record_iri(&(s.clone(), p.clone(), o.clone())));
+        assert_eq!(record_of(&premise, &by_hash), Some(7));
+        // The reverse triple's record, a fused event and an article event are other facts.
+        let reverse = Term::NamedNode(record_iri(&(o, p, s)));
+        assert_eq!(record_of(&reverse, &by_hash), None);
+        let fused = Term::NamedNode(fused_iri(&iri("https://example.org/e1")));
+        assert_eq!(record_of(&fused, &by_hash), None);
+        assert_eq!(record_of(&person("berg"), &by_hash), None);
     }
 
     #[test]
