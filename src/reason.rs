@@ -40,6 +40,10 @@ pub const INFERRED_GRAPH: &str = "https://w3id.org/newsgraph/graph/inferred";
 pub const ONTOLOGY_GRAPH: &str = "https://w3id.org/newsgraph/graph/ontology";
 /// Upper bound on rule rounds; a well-formed rule set reaches its fixpoint long before.
 const MAX_ROUNDS: usize = 16;
+/// Quads the reasoner hands to the bulk loader at a time. Each chunk and the copies being
+/// sorted are in memory together; on 10k generated articles 10,000-25,000 peaked about 100 MB
+/// lower than 100,000 (455-475 MB against 555-565 MB) in the same time.
+const LOAD_CHUNK: usize = 20_000;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ReasonError {
@@ -213,7 +217,7 @@ pub fn reason(store: &GraphStore, rules: &Rules) -> Result<ReasonReport, ReasonE
     // articles: 95 s against 61 s) and filled RocksDB's write buffers, which had to be flushed
     // every 250,000 quads to keep them from holding gigabytes.
     let mut out = Out {
-        loader: store.quad_loader(),
+        loader: store.quad_loader(LOAD_CHUNK),
         count: 0,
         touched: Touched::default(),
     };

@@ -187,17 +187,18 @@ impl GraphStore {
     pub fn article_writer(&self) -> ArticleWriter<'_> {
         ArticleWriter {
             store: self,
-            loader: self.quad_loader(),
+            loader: self.quad_loader(LOAD_CHUNK),
             in_loader: std::collections::HashSet::new(),
         }
     }
 
-    /// A bulk loader for many quads: see [`QuadLoader`].
-    pub fn quad_loader(&self) -> QuadLoader<'_> {
+    /// A bulk loader for many quads, handed over `chunk` at a time: see [`QuadLoader`].
+    pub fn quad_loader(&self, chunk: usize) -> QuadLoader<'_> {
         QuadLoader {
             store: self,
             loader: None,
             buffer: Vec::new(),
+            chunk: chunk.max(1),
             pending: 0,
         }
     }
@@ -403,14 +404,16 @@ const COMMIT_EVERY: usize = 4_000_000;
 
 /// Quads on their way into the store through Oxigraph's bulk loader, which writes sorted
 /// files and hands them to RocksDB whole (no transaction, no write buffers). Quads are handed
-/// over in chunks of [`LOAD_CHUNK`], each sorted on a background thread while the caller goes
-/// on; nothing is visible in the store until [`QuadLoader::commit`]. Memory stays bounded: one
-/// chunk waits here and the loader sorts at most one chunk per core. Dropping the loader
+/// over in chunks, each sorted on a background thread while the caller goes on; nothing is
+/// visible in the store until [`QuadLoader::commit`]. Memory stays bounded: one chunk waits
+/// here and the loader sorts at most one chunk per core. Dropping the loader
 /// without `commit` abandons what it holds.
 pub struct QuadLoader<'a> {
     store: &'a GraphStore,
     loader: Option<BulkLoader<'a>>,
     buffer: Vec<Quad>,
+    /// Quads buffered before they are handed to the loader.
+    chunk: usize,
     /// Quads taken since the last commit (buffered or handed to the loader).
     pending: usize,
 }
@@ -421,7 +424,7 @@ impl QuadLoader<'_> {
         let before = self.buffer.len();
         self.buffer.extend(quads);
         self.pending += self.buffer.len() - before;
-        if self.buffer.len() >= LOAD_CHUNK {
+        if self.buffer.len() >= self.chunk {
             self.load_buffer()?;
         }
         Ok(())
