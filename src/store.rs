@@ -212,8 +212,9 @@ impl GraphStore {
         let g = GraphNameRef::NamedNode(graph.as_ref());
         let mut removed = 0;
         // One pass over a snapshot of the graph, removed a chunk at a time. (Scanning the graph
-        // afresh for each chunk would step over the tombstones of every chunk removed before:
-        // quadratic, hours for 20 M quads.)
+        // afresh for each chunk steps over the tombstones of every chunk removed before, so
+        // its cost grows with the square of the graph: 10k articles, 1.9 M quads, 45 s against
+        // 37 s, and at 100k it was still removing after 8 minutes.)
         let mut old = self.store.quads_for_pattern(None, None, None, Some(g));
         loop {
             let chunk = old
