@@ -93,11 +93,27 @@ fn prepare(
     let q = with_prefixes(query);
     let mut prepared = SparqlEvaluator::new()
         .with_cancellation_token(token)
+        .with_custom_function(crate::rdf::ng("inferenceOf"), inference_of)
         .parse_query(&q)?;
     if prepared.dataset().is_default_dataset() {
         prepared.dataset_mut().set_default_graph_as_union();
     }
     Ok(prepared.on_store(store).execute()?)
+}
+
+/// `ng:inferenceOf(s, p, o)`: the IRI of the `ng:Inference` record the reasoner gives the
+/// triple (whether or not it concluded it). Rules use it to name a premise's record by a
+/// lookup, where matching records by `rdf:subject`, `rdf:predicate` and `rdf:object` would
+/// make Oxigraph join against every record of the store.
+fn inference_of(args: &[Term]) -> Option<Term> {
+    match args {
+        [
+            s @ (Term::NamedNode(_) | Term::BlankNode(_)),
+            Term::NamedNode(p),
+            o,
+        ] => Some(crate::reason::record_iri(&(s.clone(), p.clone(), o.clone())).into()),
+        _ => None,
+    }
 }
 
 fn timer(timeout: Option<Duration>) -> CancellationToken {

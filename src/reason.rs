@@ -18,7 +18,12 @@
 //! quads of a predicate (or class) its patterns name were written since it last ran (see
 //! [`reads`]). Each conclusion gets one `ng:Inference` record naming its rules, the facts it
 //! used and their articles. Everything is written through the bulk loader, committed after
-//! each rule.
+//! each rule and every [`COMMIT_EVERY`] quads.
+//!
+//! **Memory.** The reasoner keeps no table of its conclusions: whether a triple, a record or
+//! a record's rule, premise or article is already known is looked up in the inferred graph,
+//! plus in the writes not yet committed (see [`Ledger`]). Fusion holds the held events of
+//! all articles (about 140,000 at 100k articles) while it clusters them.
 //!
 //! Does not extract, and never writes article graphs; all writes go through [`GraphStore`].
 
@@ -26,7 +31,10 @@ use crate::query::{self, QueryError};
 use crate::rdf::{ns, stable_hash};
 use crate::store::{GraphStore, QuadLoader, StoreError};
 use oxigraph::model::vocab::{rdf, xsd};
-use oxigraph::model::{GraphName, Literal, NamedNode, NamedOrBlankNode, Quad, Term};
+use oxigraph::model::{
+    GraphName, Literal, NamedNode, NamedNodeRef, NamedOrBlankNode, NamedOrBlankNodeRef, Quad, Term,
+    TermRef,
+};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::Path;
 use std::time::Instant;
@@ -202,6 +210,15 @@ fn iri(s: &str) -> NamedNode {
 
 /// Runs fusion and the rules; replaces the ontology and inferred graphs.
 pub fn reason(store: &GraphStore, rules: &Rules) -> Result<ReasonReport, ReasonError> {
+    reason_with(store, rules, COMMIT_EVERY)
+}
+
+/// [`reason`], committing the rules' writes every `commit_every` quads (and after each rule).
+fn reason_with(
+    store: &GraphStore,
+    rules: &Rules,
+    commit_every: usize,
+) -> Result<ReasonReport, ReasonError> {
     let start = Instant::now();
     let inferred = iri(INFERRED_GRAPH);
     store.replace_graph(&iri(ONTOLOGY_GRAPH), vocabulary_quads()?)?;
@@ -239,16 +256,10 @@ pub fn reason(store: &GraphStore, rules: &Rules) -> Result<ReasonReport, ReasonE
     drop((events, clusters));
     report.fusion_millis = start.elapsed().as_millis();
 
-    // Rules to a fixpoint. `records` remembers every conclusion's record (rules, facts,
-    // articles) so a later round only writes what is new.
-    // Records live in `recs` (found through `index`); the terms they mention are interned in
-    // `nodes`, since subjects, objects, premises and articles repeat across many records.
-    let mut index: HashMap<Key, u32> = HashMap::new();
-    let mut recs: Vec<(Key, Record)> = Vec::new();
-    // Record hash → record, to find the records a conclusion used as premises.
-    let mut by_hash: HashMap<u64, u32> = HashMap::new();
-    let mut nodes = Nodes::default();
-    let mut node_articles: HashMap<u32, Vec<u32>> = HashMap::new();
+    // Rules to a fixpoint. What has been concluded is looked up in the inferred graph itself
+    // (and in the writes not yet committed), so the reasoner's memory does not grow with what
+    // it concludes.
+    let mut ledger = Ledger::new(store, out, commit_every);
     // Semi-naive at the level of predicates: a rule runs again only when something it reads
     // was written since it last ran (otherwise it would return the same rows, which add
     // nothing). Every rule runs in the first round.
@@ -257,21 +268,14 @@ pub fn reason(store: &GraphStore, rules: &Rules) -> Result<ReasonReport, ReasonE
         .iter()
         .map(|r| ReadSet::of_query(&query::with_prefixes(&r.query)))
         .collect();
+    let rule_iris: Vec<NamedNode> = rules.0.iter().map(Rule::iri).collect();
     let mut stale = vec![true; rules.0.len()];
-    let mark_stale = |touched: &Touched, stale: &mut Vec<bool>| {
-        for (ri, r) in reads.iter().enumerate() {
-            if r.touched_by(touched) {
-                stale[ri] = true;
-            }
-        }
-    };
     let mut rounds = 0;
     loop {
         rounds += 1;
         if rounds > MAX_ROUNDS {
             return Err(ReasonError::NoFixpoint(MAX_ROUNDS));
         }
-        let mut new_quads = Vec::new();
         for (ri, rule) in rules.0.iter().enumerate() {
             if report.rule_stats.len() <= ri {
                 report.rule_stats.push((rule.name.clone(), 0, 0));
@@ -304,125 +308,53 @@ pub fn reason(store: &GraphStore, rules: &Rules) -> Result<ReasonReport, ReasonE
             for row in rows {
                 let row = row.map_err(rule_err)?;
                 report.rule_stats[ri].1 += 1;
-                let (Some(s), Some(Term::NamedNode(p)), Some(o)) =
-                    (row[si].clone(), row[pi].clone(), row[oi].clone())
+                let (Some(s), Some(Term::NamedNode(p)), Some(o)) = (&row[si], &row[pi], &row[oi])
                 else {
                     continue;
                 };
-                if matches!(s, Term::Literal(_)) {
-                    continue;
-                }
-                let key = [nodes.id(&s), nodes.id(&p.clone().into()), nodes.id(&o)];
-                let ix = match index.get(&key) {
-                    Some(&ix) => ix as usize,
-                    None => {
-                        if stated_in_article(store, &s, &p, &o)? {
-                            continue;
-                        }
-                        let hash = record_hash(&s, &p, &o);
-                        let ix = u32::try_from(recs.len()).map_err(|_| ReasonError::TooLarge)?;
-                        recs.push((key, Record::new(hash)));
-                        index.insert(key, ix);
-                        by_hash.insert(hash, ix);
-                        ix as usize
-                    }
+                let subject = match s {
+                    Term::NamedNode(n) => NamedOrBlankNode::from(n.clone()),
+                    Term::BlankNode(b) => NamedOrBlankNode::from(b.clone()),
+                    _ => continue,
                 };
-                let (key, rec) = &mut recs[ix];
-                let fresh_triple = rec.rules.is_empty();
-                let mut delta = Delta::default();
-                let rule_id = u32::try_from(ri).map_err(|_| ReasonError::TooLarge)?;
-                if insert_sorted(&mut rec.rules, rule_id) {
-                    delta.rules.push(ri);
-                }
-                for &b in &because {
-                    if let Some(t @ Term::NamedNode(_)) = &row[b] {
-                        let id = nodes.id(t);
-                        if insert_sorted(&mut rec.because, id) {
-                            delta.because.push(id);
-                        }
-                    }
-                }
-                if let Some(Some(t @ Term::NamedNode(a))) = article_col.map(|c| &row[c])
-                    && is_article_graph(a)
-                {
-                    let id = nodes.id(t);
-                    if insert_sorted(&mut rec.articles, id) {
-                        delta.articles.push(id);
-                    }
-                }
-                if fresh_triple {
+                let mut premises: Vec<&NamedNode> = because
+                    .iter()
+                    .filter_map(|&b| match &row[b] {
+                        Some(Term::NamedNode(n)) => Some(n),
+                        _ => None,
+                    })
+                    .collect();
+                premises.sort();
+                premises.dedup();
+                let article = article_col.and_then(|c| match &row[c] {
+                    Some(Term::NamedNode(a)) if is_article_graph(a) => Some(a),
+                    _ => None,
+                });
+                let conclusion = Conclusion {
+                    subject: &subject,
+                    predicate: p,
+                    object: o,
+                    rule: &rule_iris[ri],
+                    premises: &premises,
+                    article,
+                };
+                if ledger.conclude(&conclusion)? {
                     report.inferred_triples += 1;
                 }
-                write_record(
-                    key,
-                    rec.hash,
-                    fresh_triple,
-                    &delta,
-                    rules,
-                    &nodes,
-                    &inferred,
-                    &mut new_quads,
-                );
-                out.put(&mut new_quads)?;
             }
             // The next rule reads this one's conclusions. (A rule never sees its own: its
             // query reads a snapshot taken when it starts.)
-            mark_stale(&out.commit()?, &mut stale);
+            let touched = ledger.commit()?;
+            for (rj, r) in reads.iter().enumerate() {
+                if r.touched_by(&touched) {
+                    stale[rj] = true;
+                }
+            }
             report.rule_stats[ri].2 += rule_start.elapsed().as_millis();
         }
-        // Articles behind the facts each record used; a record's premises may be records
-        // whose own articles grew this round, so propagate until nothing changes.
-        let mut article_quads = Vec::new();
-        loop {
-            let mut changed = false;
-            for i in 0..recs.len() {
-                let mut found: Vec<u32> = Vec::new();
-                for &b in &recs[i].1.because {
-                    match record_of(nodes.get(b), &by_hash) {
-                        Some(j) => found.extend(recs[j].1.articles.iter().copied()),
-                        None => {
-                            let ids = match node_articles.entry(b) {
-                                std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
-                                std::collections::hash_map::Entry::Vacant(e) => {
-                                    let Term::NamedNode(n) = nodes.get(b) else {
-                                        continue;
-                                    };
-                                    let arts = articles_of(store, n)?;
-                                    e.insert(
-                                        arts.into_iter().map(|a| nodes.id(&a.into())).collect(),
-                                    )
-                                }
-                            };
-                            found.extend(ids.iter().copied());
-                        }
-                    }
-                }
-                found.sort_unstable();
-                found.dedup();
-                let rec = &mut recs[i].1;
-                for a in found {
-                    if insert_sorted(&mut rec.articles, a) {
-                        changed = true;
-                        article_quads.push(Quad::new(
-                            inference_iri(rec.hash),
-                            ng("sourceArticle"),
-                            nodes.get(a).clone(),
-                            GraphName::NamedNode(inferred.clone()),
-                        ));
-                    }
-                }
-                // Written as they grow (the propagation reads only the records in memory).
-                out.put(&mut article_quads)?;
-            }
-            if !changed {
-                break;
-            }
-        }
-        mark_stale(&out.commit()?, &mut stale);
-        let written_this_round = std::mem::take(&mut out.count);
+        let written_this_round = std::mem::take(&mut ledger.out.count);
         total += written_this_round;
-        // Nothing new, or nothing any rule reads changed: a further round would add nothing
-        // (the articles were propagated to their fixpoint above).
+        // Nothing new, or nothing any rule reads changed: a further round would add nothing.
         if written_this_round == 0 || !stale.contains(&true) {
             break;
         }
@@ -446,16 +378,11 @@ fn is_article_graph(g: &NamedNode) -> bool {
 
 fn stated_in_article(
     store: &GraphStore,
-    s: &Term,
+    s: &NamedOrBlankNode,
     p: &NamedNode,
     o: &Term,
 ) -> Result<bool, ReasonError> {
-    let subject: NamedOrBlankNode = match s {
-        Term::NamedNode(n) => n.clone().into(),
-        Term::BlankNode(b) => b.clone().into(),
-        _ => return Ok(false),
-    };
-    for q in store.quads_matching(Some(subject.as_ref()), Some(p.as_ref()), Some(o.as_ref())) {
+    for q in store.quads_matching(Some(s.as_ref()), Some(p.as_ref()), Some(o.as_ref())) {
         let q = q?;
         if let GraphName::NamedNode(g) = &q.graph_name
             && is_article_graph(g)
@@ -503,6 +430,13 @@ struct Out<'a> {
 }
 
 impl Out<'_> {
+    /// Hands one quad to the loader.
+    fn put_one(&mut self, quad: Quad) -> Result<(), StoreError> {
+        self.touched.note(&quad);
+        self.count += 1;
+        self.loader.extend(std::iter::once(quad))
+    }
+
     /// Hands `quads` to the loader and empties the buffer.
     fn put(&mut self, quads: &mut Vec<Quad>) -> Result<(), StoreError> {
         quads.iter().for_each(|q| self.touched.note(q));
@@ -517,151 +451,296 @@ impl Out<'_> {
     }
 }
 
-/// A concluded triple: subject, predicate and object as ids in [`Nodes`].
-type Key = [u32; 3];
+/// Quads the reasoner's writes may wait uncommitted. [`Ledger`] keeps a digest of each until
+/// the commit (about 40 bytes a quad), and a commit costs the loader one ingestion of sorted
+/// files per index, so this bounds memory without committing often.
+const COMMIT_EVERY: usize = 500_000;
 
-/// What the reasoner remembers of a conclusion: its record's hash (the record IRI is built
-/// from it), the rules that drew it (indices into the rule set), the facts it used and their
-/// articles (ids in [`Nodes`]). Sets are sorted vectors: most hold one or two members, and a
-/// record must stay small, as there is one per conclusion.
-#[derive(Debug, Clone)]
-struct Record {
-    hash: u64,
-    rules: Vec<u32>,
-    because: Vec<u32>,
-    articles: Vec<u32>,
+/// One conclusion drawn by a rule row.
+struct Conclusion<'r> {
+    subject: &'r NamedOrBlankNode,
+    predicate: &'r NamedNode,
+    object: &'r Term,
+    rule: &'r NamedNode,
+    /// Facts it used (sorted, without repeats).
+    premises: &'r [&'r NamedNode],
+    /// An article it rests on, from the rule's `?article`.
+    article: Option<&'r NamedNode>,
 }
 
-impl Record {
-    fn new(hash: u64) -> Record {
-        Record {
-            hash,
-            rules: Vec::new(),
-            because: Vec::new(),
-            articles: Vec::new(),
+/// What the rules have concluded, kept in the inferred graph itself: whether a triple, a
+/// record, or a record's rule, premise or article is known is a lookup in the store, plus in
+/// the writes not committed yet ([`Pending`]). So the reasoner's memory stays the same however
+/// much it concludes (at 100k articles, 2 million conclusions).
+///
+/// Each conclusion's record lists its articles: the rule's `?article`, and the articles of
+/// every premise (an article event's `ng:article`, a fused event's or record's
+/// `ng:sourceArticle`, the graph a membership is stated in). When a record gains an article,
+/// so do the records derived from it, transitively ([`Ledger::add_article`]), so the articles
+/// reach their fixpoint as they are written.
+struct Ledger<'a> {
+    store: &'a GraphStore,
+    graph: NamedNode,
+    out: Out<'a>,
+    /// Quads that may wait uncommitted ([`COMMIT_EVERY`]).
+    commit_every: usize,
+    /// What was written since the last [`Ledger::commit`] (across the loader's commits).
+    touched: Touched,
+    pending: Pending,
+    inference: NamedNode,
+    rule: NamedNode,
+    derived_from: NamedNode,
+    source_article: NamedNode,
+}
+
+/// What was handed to the loader since its last commit (so is not in the store yet).
+#[derive(Default)]
+struct Pending {
+    /// Digests of the triples written (all in the inferred graph).
+    triples: std::collections::HashSet<u128>,
+    /// Record (by hash) → articles written for it.
+    articles: HashMap<u64, Vec<NamedNode>>,
+    /// Premise (by digest of its IRI) → records (by hash) written as derived from it.
+    dependents: HashMap<u128, Vec<u64>>,
+}
+
+impl<'a> Ledger<'a> {
+    fn new(store: &'a GraphStore, out: Out<'a>, commit_every: usize) -> Ledger<'a> {
+        Ledger {
+            store,
+            commit_every,
+            graph: iri(INFERRED_GRAPH),
+            out,
+            touched: Touched::default(),
+            pending: Pending::default(),
+            inference: ng("Inference"),
+            rule: ng("rule"),
+            derived_from: iri(&format!("{}wasDerivedFrom", ns::PROV)),
+            source_article: ng("sourceArticle"),
+        }
+    }
+
+    /// Records one conclusion; whether its triple is new.
+    fn conclude(&mut self, c: &Conclusion<'_>) -> Result<bool, ReasonError> {
+        let (s, p, o) = (c.subject, c.predicate, c.object);
+        let hash = record_hash(s.as_ref().into(), p.as_ref(), o.as_ref());
+        let r: NamedOrBlankNode = inference_iri(hash).into();
+        let fresh = !self.has(&r, &rdf::TYPE.into_owned(), self.inference.as_ref().into())?;
+        if fresh {
+            if stated_in_article(self.store, s, p, o)? {
+                return Ok(false);
+            }
+            let (inference, p_term) = (self.inference.clone(), Term::from(p.clone()));
+            self.write(s.clone(), p.clone(), o.clone())?;
+            self.write(r.clone(), rdf::TYPE.into_owned(), inference.into())?;
+            self.write(r.clone(), rdf::SUBJECT.into_owned(), s.clone().into())?;
+            self.write(r.clone(), rdf::PREDICATE.into_owned(), p_term)?;
+            self.write(r.clone(), rdf::OBJECT.into_owned(), o.clone())?;
+        }
+        let rule_p = self.rule.clone();
+        if fresh || !self.has(&r, &rule_p, c.rule.as_ref().into())? {
+            self.write(r.clone(), rule_p, c.rule.clone().into())?;
+        }
+        let mut articles: Vec<NamedNode> = c.article.into_iter().cloned().collect();
+        let derived_from = self.derived_from.clone();
+        for &b in c.premises {
+            if fresh || !self.has(&r, &derived_from, b.as_ref().into())? {
+                self.write(r.clone(), derived_from.clone(), b.clone().into())?;
+                self.pending
+                    .dependents
+                    .entry(digest(b.as_str()))
+                    .or_default()
+                    .push(hash);
+                articles.extend(self.articles(b)?);
+            }
+        }
+        articles.sort();
+        articles.dedup();
+        for a in articles {
+            self.add_article(hash, a, fresh)?;
+        }
+        Ok(fresh)
+    }
+
+    /// Gives a record an article, and every record derived from it (transitively).
+    /// `fresh`: the record was created by the current row, so has no articles yet. (It may
+    /// have dependents: a rule may name a record as a premise before another rule draws it.)
+    fn add_article(
+        &mut self,
+        record: u64,
+        article: NamedNode,
+        fresh: bool,
+    ) -> Result<(), ReasonError> {
+        let mut work = vec![(record, article, fresh)];
+        let source_article = self.source_article.clone();
+        while let Some((h, a, fresh)) = work.pop() {
+            let r: NamedOrBlankNode = inference_iri(h).into();
+            if !fresh && self.has(&r, &source_article, a.as_ref().into())? {
+                continue;
+            }
+            self.write(r.clone(), source_article.clone(), a.clone().into())?;
+            self.pending.articles.entry(h).or_default().push(a.clone());
+            for d in self.dependents(&r)? {
+                work.push((d, a.clone(), false));
+            }
+        }
+        Ok(())
+    }
+
+    /// Articles a premise rests on (see [`articles_of`]), with those not committed yet.
+    fn articles(&self, premise: &NamedNode) -> Result<Vec<NamedNode>, ReasonError> {
+        let mut out = articles_of(self.store, premise)?;
+        if let Some(pending) = record_hash_of(premise).and_then(|h| self.pending.articles.get(&h)) {
+            out.extend(pending.iter().cloned());
+        }
+        Ok(out)
+    }
+
+    /// Records (by hash) derived from `record`.
+    fn dependents(&self, record: &NamedOrBlankNode) -> Result<Vec<u64>, ReasonError> {
+        let NamedOrBlankNode::NamedNode(n) = record else {
+            return Ok(Vec::new());
+        };
+        let mut out = Vec::new();
+        for d in self
+            .store
+            .subjects_in(&self.graph, &self.derived_from, n.as_ref().into())
+        {
+            if let NamedOrBlankNode::NamedNode(d) = d?
+                && let Some(h) = record_hash_of(&d)
+            {
+                out.push(h);
+            }
+        }
+        if let Some(pending) = self.pending.dependents.get(&digest(n.as_str())) {
+            out.extend(pending);
+        }
+        out.sort_unstable();
+        out.dedup();
+        Ok(out)
+    }
+
+    /// Whether the inferred graph holds the triple (committed or not).
+    fn has(
+        &self,
+        s: &NamedOrBlankNode,
+        p: &NamedNode,
+        o: TermRef<'_>,
+    ) -> Result<bool, ReasonError> {
+        if !self.pending.triples.is_empty()
+            && self
+                .pending
+                .triples
+                .contains(&triple_digest(s.as_ref(), p.as_ref(), o))
+        {
+            return Ok(true);
+        }
+        Ok(self.store.contains_in(&self.graph, s.as_ref(), p, o)?)
+    }
+
+    fn write(&mut self, s: NamedOrBlankNode, p: NamedNode, o: Term) -> Result<(), ReasonError> {
+        self.pending
+            .triples
+            .insert(triple_digest(s.as_ref(), p.as_ref(), o.as_ref()));
+        self.out
+            .put_one(Quad::new(s, p, o, GraphName::NamedNode(self.graph.clone())))?;
+        if self.out.loader.pending() >= self.commit_every {
+            self.flush()?;
+        }
+        Ok(())
+    }
+
+    /// Commits the loader: what was written is in the store, so no longer pending.
+    fn flush(&mut self) -> Result<(), ReasonError> {
+        let touched = self.out.commit()?;
+        self.touched.merge(touched);
+        self.pending = Pending::default();
+        Ok(())
+    }
+
+    /// Makes every write visible; what kinds of quads were written since the last call.
+    fn commit(&mut self) -> Result<Touched, ReasonError> {
+        self.flush()?;
+        Ok(std::mem::take(&mut self.touched))
+    }
+}
+
+/// A 128-bit digest of a string (two independent 64-bit hashes), to remember what is
+/// pending without keeping it: two strings share one with odds of about 2^-128.
+fn digest(s: &str) -> u128 {
+    let mut d = Digest::default();
+    d.add(s);
+    d.finish()
+}
+
+fn triple_digest(s: NamedOrBlankNodeRef<'_>, p: NamedNodeRef<'_>, o: TermRef<'_>) -> u128 {
+    use std::fmt::Write;
+    let mut d = Digest::default();
+    // N-Triples forms, separated by a byte none of them contains.
+    let _ = write!(d, "{s}\u{1}{p}\u{1}{o}");
+    d.finish()
+}
+
+/// SipHash (fixed keys) and FNV-1a side by side, fed by `write!`.
+struct Digest {
+    sip: std::hash::DefaultHasher,
+    fnv: u64,
+}
+
+impl Default for Digest {
+    fn default() -> Digest {
+        Digest {
+            sip: std::hash::DefaultHasher::new(),
+            fnv: 0xcbf29ce484222325,
         }
     }
 }
 
-/// Adds `x` to the sorted set `v`; whether it was new.
-fn insert_sorted(v: &mut Vec<u32>, x: u32) -> bool {
-    match v.binary_search(&x) {
-        Ok(_) => false,
-        Err(at) => {
-            v.insert(at, x);
-            true
-        }
-    }
-}
-
-/// What one rule row added to a record (and so must be written).
-#[derive(Debug, Default)]
-struct Delta {
-    rules: Vec<usize>,
-    because: Vec<u32>,
-    articles: Vec<u32>,
-}
-
-/// Terms as small numbers: a record's triple, premises and articles repeat across many
-/// records, so each term is kept once (an index set holds one copy, found by hash or by id).
-#[derive(Debug, Default)]
-struct Nodes(indexmap::IndexSet<Term>);
-
-impl Nodes {
-    fn id(&mut self, t: &Term) -> u32 {
-        // More than 4 billion distinct terms would not fit in memory anyway.
-        match self.0.get_index_of(t) {
-            Some(i) => i as u32,
-            None => self.0.insert_full(t.clone()).0 as u32,
+impl Digest {
+    fn add(&mut self, s: &str) {
+        use std::hash::Hasher;
+        self.sip.write(s.as_bytes());
+        for b in s.as_bytes() {
+            self.fnv ^= u64::from(*b);
+            self.fnv = self.fnv.wrapping_mul(0x100000001b3);
         }
     }
 
-    fn get(&self, i: u32) -> &Term {
-        &self.0[i as usize]
+    fn finish(&self) -> u128 {
+        use std::hash::Hasher;
+        (u128::from(self.sip.finish()) << 64) | u128::from(self.fnv)
     }
 }
 
-/// The record (index into `recs`) a premise names, when it is an `ng:Inference` record.
-fn record_of(premise: &Term, by_hash: &HashMap<u64, u32>) -> Option<usize> {
-    let Term::NamedNode(n) = premise else {
-        return None;
-    };
+impl std::fmt::Write for Digest {
+    fn write_str(&mut self, s: &str) -> std::fmt::Result {
+        self.add(s);
+        Ok(())
+    }
+}
+
+/// The hash in a record's IRI (see [`inference_iri`]), when `n` names a record.
+fn record_hash_of(n: &NamedNode) -> Option<u64> {
     let hex = n
         .as_str()
         .strip_prefix(ns::ID)?
         .strip_prefix("inference/")?;
-    let h = u64::from_str_radix(hex, 16).ok()?;
-    by_hash.get(&h).map(|&j| j as usize)
-}
-
-fn term_key(t: &Term) -> String {
-    t.to_string()
+    u64::from_str_radix(hex, 16).ok()
 }
 
 /// The record of a concluded triple: a content-derived IRI.
 pub fn record_iri(key: &(Term, NamedNode, Term)) -> NamedNode {
-    inference_iri(record_hash(&key.0, &key.1, &key.2))
+    inference_iri(record_hash(key.0.as_ref(), key.1.as_ref(), key.2.as_ref()))
 }
 
-/// The content hash behind [`record_iri`].
-fn record_hash(s: &Term, p: &NamedNode, o: &Term) -> u64 {
-    stable_hash(format!("{}\u{1}{}\u{1}{}", term_key(s), p.as_str(), term_key(o)).as_bytes())
+/// The content hash behind [`record_iri`]: of the subject and object in N-Triples form and the
+/// predicate's IRI.
+fn record_hash(s: TermRef<'_>, p: NamedNodeRef<'_>, o: TermRef<'_>) -> u64 {
+    stable_hash(format!("{s}\u{1}{}\u{1}{o}", p.as_str()).as_bytes())
 }
 
 fn inference_iri(hash: u64) -> NamedNode {
     iri(&format!("{}inference/{hash:016x}", ns::ID))
-}
-
-#[allow(clippy::too_many_arguments)]
-fn write_record(
-    key: &Key,
-    record: u64,
-    fresh: bool,
-    delta: &Delta,
-    rules: &Rules,
-    nodes: &Nodes,
-    g: &NamedNode,
-    out: &mut Vec<Quad>,
-) {
-    let gn = GraphName::NamedNode(g.clone());
-    let r = inference_iri(record);
-    let (s, o) = (nodes.get(key[0]), nodes.get(key[2]));
-    let Term::NamedNode(p) = nodes.get(key[1]) else {
-        return;
-    };
-    if fresh {
-        let subject: NamedOrBlankNode = match s {
-            Term::NamedNode(n) => n.clone().into(),
-            Term::BlankNode(b) => b.clone().into(),
-            _ => return,
-        };
-        out.push(Quad::new(subject, p.clone(), o.clone(), gn.clone()));
-        out.push(Quad::new(r.clone(), rdf::TYPE, ng("Inference"), gn.clone()));
-        out.push(Quad::new(r.clone(), rdf::SUBJECT, s.clone(), gn.clone()));
-        out.push(Quad::new(r.clone(), rdf::PREDICATE, p.clone(), gn.clone()));
-        out.push(Quad::new(r.clone(), rdf::OBJECT, o.clone(), gn.clone()));
-    }
-    for &ri in &delta.rules {
-        if let Some(rule) = rules.0.get(ri) {
-            out.push(Quad::new(r.clone(), ng("rule"), rule.iri(), gn.clone()));
-        }
-    }
-    for &b in &delta.because {
-        out.push(Quad::new(
-            r.clone(),
-            iri(&format!("{}wasDerivedFrom", ns::PROV)),
-            nodes.get(b).clone(),
-            gn.clone(),
-        ));
-    }
-    for &a in &delta.articles {
-        out.push(Quad::new(
-            r.clone(),
-            ng("sourceArticle"),
-            nodes.get(a).clone(),
-            gn.clone(),
-        ));
-    }
 }
 
 /// The vocabulary as quads of the ontology graph, plus one `ng:Rule` per rule file.
@@ -1080,19 +1159,103 @@ mod tests {
     }
 
     #[test]
-    fn a_premise_naming_a_record_leads_back_to_it() {
+    fn a_record_iri_gives_back_its_hash() {
         let person = |x: &str| Term::NamedNode(iri(&format!("{}person/{x}", ns::ID)));
         let (s, p, o) = (person("berg"), ng("inContactWith"), person("novak"));
-        let mut by_hash = HashMap::new();
-        by_hash.insert(record_hash(&s, &p, &o), 7);
-        let premise = Term::NamedNode(record_iri(&(s.clone(), p.clone(), o.clone())));
-        assert_eq!(record_of(&premise, &by_hash), Some(7));
-        // The reverse triple's record, a fused event and an article event are other facts.
-        let reverse = Term::NamedNode(record_iri(&(o, p, s)));
-        assert_eq!(record_of(&reverse, &by_hash), None);
-        let fused = Term::NamedNode(fused_iri(&iri("https://example.org/e1")));
-        assert_eq!(record_of(&fused, &by_hash), None);
-        assert_eq!(record_of(&person("berg"), &by_hash), None);
+        let r = record_iri(&(s.clone(), p.clone(), o.clone()));
+        assert_eq!(
+            record_hash_of(&r),
+            Some(record_hash(s.as_ref(), p.as_ref(), o.as_ref()))
+        );
+        // The reverse triple has another record; fused events and people are not records.
+        assert_ne!(record_iri(&(o, p, s)), r);
+        assert_eq!(
+            record_hash_of(&fused_iri(&iri("https://example.org/e1"))),
+            None
+        );
+        let Term::NamedNode(berg) = person("berg") else {
+            unreachable!()
+        };
+        assert_eq!(record_hash_of(&berg), None);
+    }
+
+    /// Two article graphs and three rules in which a record gains an article after
+    /// conclusions were drawn from it: once committed, once still waiting in the loader.
+    fn growing_articles(commit_every: usize) -> BTreeMap<String, BTreeSet<String>> {
+        let ex = |l: &str| iri(&format!("https://example.org/{l}"));
+        let store = GraphStore::in_memory().unwrap();
+        let quad = |s: &str, p: &str, o: &str, g: &str| {
+            Quad::new(ex(s), ex(p), ex(o), GraphName::NamedNode(ex(g)))
+        };
+        store
+            .insert_quads(&[quad("x", "a", "y", "g1"), quad("x", "b", "y", "g2")])
+            .unwrap();
+        let inferred = format!("<{INFERRED_GRAPH}>");
+        let rule = |name: &str, query: String| Rule {
+            name: name.into(),
+            query: format!("PREFIX ex: <https://example.org/>\n{query}"),
+        };
+        let rules = Rules(vec![
+            // (x p y), resting on g1.
+            rule(
+                "1",
+                "SELECT ?s ?p ?o ?article WHERE { GRAPH ?article { ?s ex:a ?o } BIND (ex:p AS ?p) }"
+                    .into(),
+            ),
+            // (y q x), drawn from the record of (x p y), committed before (x p y) gains g2.
+            rule(
+                "2",
+                format!(
+                    "SELECT ?s ?p ?o ?because WHERE {{ GRAPH {inferred} {{ ?o ex:p ?s }} \
+                     BIND (ex:q AS ?p) BIND (ng:inferenceOf(?o, ex:p, ?s) AS ?because) }}"
+                ),
+            ),
+            // (y r x) from the same record, then (x p y) again resting on g2: the first
+            // conclusion may still wait in the loader when its premise gains g2.
+            rule(
+                "3",
+                format!(
+                    "SELECT ?s ?p ?o ?because ?article WHERE {{ \
+                     {{ GRAPH {inferred} {{ ?o ex:p ?s }} BIND (ex:r AS ?p) \
+                        BIND (ng:inferenceOf(?o, ex:p, ?s) AS ?because) }} \
+                     UNION {{ GRAPH ?article {{ ?s ex:b ?o }} BIND (ex:p AS ?p) }} }} \
+                     ORDER BY DESC(STR(?p))"
+                ),
+            ),
+        ]);
+        let report = reason_with(&store, &rules, commit_every).unwrap();
+        assert_eq!(report.inferred_triples, 3);
+        let t = query::select(
+            store.inner(),
+            &format!(
+                "SELECT ?p ?a WHERE {{ GRAPH {inferred} {{ ?r rdf:predicate ?p ; ng:sourceArticle ?a }} }}"
+            ),
+            None,
+        )
+        .unwrap();
+        let mut out: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+        for row in &t.rows {
+            out.entry(query::Table::value(&row[0]))
+                .or_default()
+                .insert(query::Table::value(&row[1]));
+        }
+        out
+    }
+
+    #[test]
+    fn conclusions_gain_the_articles_their_premises_gain_later() {
+        let both: BTreeSet<String> = ["g1", "g2"]
+            .iter()
+            .map(|g| format!("https://example.org/{g}"))
+            .collect();
+        let got = growing_articles(COMMIT_EVERY);
+        assert_eq!(got.len(), 3, "{got:?}");
+        for (p, arts) in &got {
+            assert_eq!(arts, &both, "{p}");
+        }
+        // Committing after every quad (so nothing waits) gives the same records.
+        assert_eq!(growing_articles(1), got);
+        assert_eq!(growing_articles(4), got);
     }
 
     #[test]

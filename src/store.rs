@@ -5,7 +5,10 @@
 //! loader per build ([`ArticleWriter`]), committed every few million quads, which is much
 //! faster for large first builds. Does not extract, query or export.
 
-use oxigraph::model::{GraphNameRef, NamedNode, NamedNodeRef, NamedOrBlankNodeRef, Quad, TermRef};
+use oxigraph::model::{
+    GraphNameRef, NamedNode, NamedNodeRef, NamedOrBlankNode, NamedOrBlankNodeRef, Quad, QuadRef,
+    TermRef,
+};
 use oxigraph::store::{BulkLoader, StorageError, Store};
 use std::path::{Path, PathBuf};
 
@@ -23,6 +26,12 @@ pub enum StoreError {
     },
     #[error("{path}: writing to the store failed: {source}")]
     Write {
+        path: PathBuf,
+        #[source]
+        source: StorageError,
+    },
+    #[error("{path}: reading the store failed: {source}")]
+    Read {
         path: PathBuf,
         #[source]
         source: StorageError,
@@ -183,6 +192,13 @@ impl GraphStore {
         }
     }
 
+    fn read_err(&self, source: StorageError) -> StoreError {
+        StoreError::Read {
+            path: self.path.clone(),
+            source,
+        }
+    }
+
     /// A writer for the article graphs of one build: see [`ArticleWriter`].
     pub fn article_writer(&self) -> ArticleWriter<'_> {
         ArticleWriter {
@@ -279,7 +295,7 @@ impl GraphStore {
     ) -> impl Iterator<Item = Result<Quad, StoreError>> + 'a {
         self.store
             .quads_for_pattern(subject, predicate, object, None)
-            .map(|q| q.map_err(|e| self.write_err(e)))
+            .map(|q| q.map_err(|e| self.read_err(e)))
     }
 
     /// Objects of `subject predicate ?o` in one named graph.
@@ -296,14 +312,49 @@ impl GraphStore {
                 None,
                 Some(GraphNameRef::NamedNode(graph.as_ref())),
             )
-            .map(|q| q.map(|q| q.object).map_err(|e| self.write_err(e)))
+            .map(|q| q.map(|q| q.object).map_err(|e| self.read_err(e)))
+    }
+
+    /// Subjects of `?s predicate object` in one named graph.
+    pub fn subjects_in<'a>(
+        &'a self,
+        graph: &'a NamedNode,
+        predicate: &'a NamedNode,
+        object: TermRef<'a>,
+    ) -> impl Iterator<Item = Result<NamedOrBlankNode, StoreError>> + 'a {
+        self.store
+            .quads_for_pattern(
+                None,
+                Some(predicate.as_ref()),
+                Some(object),
+                Some(GraphNameRef::NamedNode(graph.as_ref())),
+            )
+            .map(|q| q.map(|q| q.subject).map_err(|e| self.read_err(e)))
+    }
+
+    /// Whether one named graph holds `subject predicate object`.
+    pub fn contains_in(
+        &self,
+        graph: &NamedNode,
+        subject: NamedOrBlankNodeRef<'_>,
+        predicate: &NamedNode,
+        object: TermRef<'_>,
+    ) -> Result<bool, StoreError> {
+        self.store
+            .contains(QuadRef::new(
+                subject,
+                predicate.as_ref(),
+                object,
+                GraphNameRef::NamedNode(graph.as_ref()),
+            ))
+            .map_err(|e| self.read_err(e))
     }
 
     /// Whether the store has this named graph.
     pub fn has_graph(&self, graph: &NamedNode) -> Result<bool, StoreError> {
         self.store
             .contains_named_graph(NamedOrBlankNodeRef::from(graph.as_ref()))
-            .map_err(|e| self.write_err(e))
+            .map_err(|e| self.read_err(e))
     }
 
     /// Removes an article's graph entirely.

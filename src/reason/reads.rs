@@ -51,6 +51,12 @@ impl Touched {
     pub fn is_empty(&self) -> bool {
         self.predicates.is_empty() && self.classes.is_empty()
     }
+
+    /// Adds what another batch touched.
+    pub fn merge(&mut self, other: Touched) {
+        self.predicates.extend(other.predicates);
+        self.classes.extend(other.classes);
+    }
 }
 
 impl ReadSet {
