@@ -382,7 +382,7 @@ fn stated_in_article(
     p: &NamedNode,
     o: &Term,
 ) -> Result<bool, ReasonError> {
-    for q in store.quads_matching(Some(s.as_ref()), Some(p.as_ref()), Some(o.as_ref())) {
+    for q in store.quads_matching(Some(s.as_ref()), Some(p.as_ref()), Some(o.as_ref()), None) {
         let q = q?;
         if let GraphName::NamedNode(g) = &q.graph_name
             && is_article_graph(g)
@@ -399,7 +399,7 @@ fn articles_of(store: &GraphStore, node: &NamedNode) -> Result<Vec<NamedNode>, R
     let mut out = Vec::new();
     let subject = NamedOrBlankNode::from(node.clone());
     for p in [ng("article"), ng("sourceArticle")] {
-        for q in store.quads_matching(Some(subject.as_ref()), Some(p.as_ref()), None) {
+        for q in store.quads_matching(Some(subject.as_ref()), Some(p.as_ref()), None, None) {
             if let Term::NamedNode(a) = q?.object
                 && is_article_graph(&a)
             {
@@ -408,7 +408,7 @@ fn articles_of(store: &GraphStore, node: &NamedNode) -> Result<Vec<NamedNode>, R
         }
     }
     if out.is_empty() {
-        for q in store.quads_matching(Some(subject.as_ref()), Some(rdf::TYPE), None) {
+        for q in store.quads_matching(Some(subject.as_ref()), Some(rdf::TYPE), None, None) {
             if let GraphName::NamedNode(g) = q?.graph_name
                 && is_article_graph(&g)
             {
@@ -487,6 +487,7 @@ struct Ledger<'a> {
     /// What was written since the last [`Ledger::commit`] (across the loader's commits).
     touched: Touched,
     pending: Pending,
+    type_p: NamedNode,
     inference: NamedNode,
     rule: NamedNode,
     derived_from: NamedNode,
@@ -513,6 +514,7 @@ impl<'a> Ledger<'a> {
             out,
             touched: Touched::default(),
             pending: Pending::default(),
+            type_p: rdf::TYPE.into_owned(),
             inference: ng("Inference"),
             rule: ng("rule"),
             derived_from: iri(&format!("{}wasDerivedFrom", ns::PROV)),
@@ -525,7 +527,11 @@ impl<'a> Ledger<'a> {
         let (s, p, o) = (c.subject, c.predicate, c.object);
         let hash = record_hash(s.as_ref().into(), p.as_ref(), o.as_ref());
         let r: NamedOrBlankNode = inference_iri(hash).into();
-        let fresh = !self.has(&r, &rdf::TYPE.into_owned(), self.inference.as_ref().into())?;
+        let rule_p = self.rule.clone();
+        // A record is written with its first rule, so a known rule means a known record (and
+        // saves a lookup for the rows that add nothing, most rows after the first round).
+        let known_rule = self.has(&r, &rule_p, c.rule.as_ref().into())?;
+        let fresh = !known_rule && !self.has(&r, &self.type_p, self.inference.as_ref().into())?;
         if fresh {
             if stated_in_article(self.store, s, p, o)? {
                 return Ok(false);
@@ -537,8 +543,7 @@ impl<'a> Ledger<'a> {
             self.write(r.clone(), rdf::PREDICATE.into_owned(), p_term)?;
             self.write(r.clone(), rdf::OBJECT.into_owned(), o.clone())?;
         }
-        let rule_p = self.rule.clone();
-        if fresh || !self.has(&r, &rule_p, c.rule.as_ref().into())? {
+        if !known_rule {
             self.write(r.clone(), rule_p, c.rule.clone().into())?;
         }
         let mut articles: Vec<NamedNode> = c.article.into_iter().cloned().collect();
@@ -602,11 +607,13 @@ impl<'a> Ledger<'a> {
             return Ok(Vec::new());
         };
         let mut out = Vec::new();
-        for d in self
-            .store
-            .subjects_in(&self.graph, &self.derived_from, n.as_ref().into())
-        {
-            if let NamedOrBlankNode::NamedNode(d) = d?
+        for q in self.store.quads_matching(
+            None,
+            Some(self.derived_from.as_ref()),
+            Some(n.as_ref().into()),
+            Some(&self.graph),
+        ) {
+            if let NamedOrBlankNode::NamedNode(d) = q?.subject
                 && let Some(h) = record_hash_of(&d)
             {
                 out.push(h);
@@ -781,6 +788,23 @@ SELECT ?e ?article ?actor WHERE {
 }
 "#;
 
+/// Objects of `subject predicate ?o` in one graph.
+fn objects_in<'a>(
+    store: &'a GraphStore,
+    graph: &'a NamedNode,
+    subject: &'a NamedNode,
+    predicate: &'a NamedNode,
+) -> impl Iterator<Item = Result<Term, StoreError>> + 'a {
+    store
+        .quads_matching(
+            Some(subject.as_ref().into()),
+            Some(predicate.as_ref()),
+            None,
+            Some(graph),
+        )
+        .map(|q| q.map(|q| q.object))
+}
+
 /// Reads every held contact event of every article.
 ///
 /// The events and their actors stream from one query; each event's places, date, class and
@@ -819,14 +843,15 @@ pub fn held_events(store: &GraphStore) -> Result<Vec<ArticleEvent>, ReasonError>
     let (has_place, has_time) = (sem("hasPlace"), sem("hasTimeStamp"));
     let within = iri(&format!("{}containedInPlace", ns::SCHEMA));
     let (anchor_date, contact) = (ng("anchorDate"), ng("Contact"));
+    let rdf_type = rdf::TYPE.into_owned();
     let mut events: Vec<ArticleEvent> = by_iri.into_values().collect();
     for ev in &mut events {
         let g = &ev.article;
-        for place in store.objects_in(g, &ev.iri, &has_place) {
+        for place in objects_in(store, g, &ev.iri, &has_place) {
             let Term::NamedNode(p) = place? else {
                 continue;
             };
-            for w in store.objects_in(g, &p, &within) {
+            for w in objects_in(store, g, &p, &within) {
                 if let Term::NamedNode(w) = w? {
                     ev.place_within.insert(w);
                 }
@@ -835,14 +860,14 @@ pub fn held_events(store: &GraphStore) -> Result<Vec<ArticleEvent>, ReasonError>
                 ev.place = Some(p);
             }
         }
-        for d in store.objects_in(g, &ev.iri, &has_time) {
+        for d in objects_in(store, g, &ev.iri, &has_time) {
             if let Term::Literal(d) = d?
                 && ev.date.as_ref().is_none_or(|old| d.value() < old.value())
             {
                 ev.date = Some(d);
             }
         }
-        for a in store.objects_in(g, g, &anchor_date) {
+        for a in objects_in(store, g, g, &anchor_date) {
             if let Term::Literal(a) = a? {
                 let a: String = a.value().chars().take(10).collect();
                 if ev.anchor.as_ref().is_none_or(|old| a < *old) {
@@ -850,7 +875,7 @@ pub fn held_events(store: &GraphStore) -> Result<Vec<ArticleEvent>, ReasonError>
                 }
             }
         }
-        for c in store.objects_in(g, &ev.iri, &rdf::TYPE.into_owned()) {
+        for c in objects_in(store, g, &ev.iri, &rdf_type) {
             if let Term::NamedNode(c) = c?
                 && c.as_str().starts_with(ns::NG)
                 && c != contact

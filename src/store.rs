@@ -6,8 +6,7 @@
 //! faster for large first builds. Does not extract, query or export.
 
 use oxigraph::model::{
-    GraphNameRef, NamedNode, NamedNodeRef, NamedOrBlankNode, NamedOrBlankNodeRef, Quad, QuadRef,
-    TermRef,
+    GraphNameRef, NamedNode, NamedNodeRef, NamedOrBlankNodeRef, Quad, QuadRef, TermRef,
 };
 use oxigraph::store::{BulkLoader, StorageError, Store};
 use std::path::{Path, PathBuf};
@@ -286,50 +285,19 @@ impl GraphStore {
         Ok(())
     }
 
-    /// Quads matching a pattern in any graph.
+    /// Quads matching a pattern (`None` matches anything), in one named graph or, with
+    /// `graph` `None`, in any graph.
     pub fn quads_matching<'a>(
         &'a self,
         subject: Option<NamedOrBlankNodeRef<'a>>,
         predicate: Option<NamedNodeRef<'a>>,
         object: Option<TermRef<'a>>,
+        graph: Option<&'a NamedNode>,
     ) -> impl Iterator<Item = Result<Quad, StoreError>> + 'a {
+        let graph = graph.map(|g| GraphNameRef::NamedNode(g.as_ref()));
         self.store
-            .quads_for_pattern(subject, predicate, object, None)
+            .quads_for_pattern(subject, predicate, object, graph)
             .map(|q| q.map_err(|e| self.read_err(e)))
-    }
-
-    /// Objects of `subject predicate ?o` in one named graph.
-    pub fn objects_in<'a>(
-        &'a self,
-        graph: &'a NamedNode,
-        subject: &'a NamedNode,
-        predicate: &'a NamedNode,
-    ) -> impl Iterator<Item = Result<oxigraph::model::Term, StoreError>> + 'a {
-        self.store
-            .quads_for_pattern(
-                Some(subject.as_ref().into()),
-                Some(predicate.as_ref()),
-                None,
-                Some(GraphNameRef::NamedNode(graph.as_ref())),
-            )
-            .map(|q| q.map(|q| q.object).map_err(|e| self.read_err(e)))
-    }
-
-    /// Subjects of `?s predicate object` in one named graph.
-    pub fn subjects_in<'a>(
-        &'a self,
-        graph: &'a NamedNode,
-        predicate: &'a NamedNode,
-        object: TermRef<'a>,
-    ) -> impl Iterator<Item = Result<NamedOrBlankNode, StoreError>> + 'a {
-        self.store
-            .quads_for_pattern(
-                None,
-                Some(predicate.as_ref()),
-                Some(object),
-                Some(GraphNameRef::NamedNode(graph.as_ref())),
-            )
-            .map(|q| q.map(|q| q.subject).map_err(|e| self.read_err(e)))
     }
 
     /// Whether one named graph holds `subject predicate object`.
