@@ -536,11 +536,11 @@ impl<'a> Ledger<'a> {
             if stated_in_article(self.store, s, p, o)? {
                 return Ok(false);
             }
-            let (inference, p_term) = (self.inference.clone(), Term::from(p.clone()));
+            let (type_p, inference) = (self.type_p.clone(), self.inference.clone());
             self.write(s.clone(), p.clone(), o.clone())?;
-            self.write(r.clone(), rdf::TYPE.into_owned(), inference.into())?;
+            self.write(r.clone(), type_p, inference.into())?;
             self.write(r.clone(), rdf::SUBJECT.into_owned(), s.clone().into())?;
-            self.write(r.clone(), rdf::PREDICATE.into_owned(), p_term)?;
+            self.write(r.clone(), rdf::PREDICATE.into_owned(), p.clone().into())?;
             self.write(r.clone(), rdf::OBJECT.into_owned(), o.clone())?;
         }
         if !known_rule {
@@ -698,7 +698,7 @@ impl Default for Digest {
     fn default() -> Digest {
         Digest {
             sip: std::hash::DefaultHasher::new(),
-            fnv: 0xcbf29ce484222325,
+            fnv: crate::rdf::STABLE_HASH_START,
         }
     }
 }
@@ -707,10 +707,7 @@ impl Digest {
     fn add(&mut self, s: &str) {
         use std::hash::Hasher;
         self.sip.write(s.as_bytes());
-        for b in s.as_bytes() {
-            self.fnv ^= u64::from(*b);
-            self.fnv = self.fnv.wrapping_mul(0x100000001b3);
-        }
+        self.fnv = crate::rdf::stable_hash_more(self.fnv, s.as_bytes());
     }
 
     fn finish(&self) -> u128 {
