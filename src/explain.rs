@@ -14,7 +14,7 @@ use crate::network::cell;
 use crate::query::{self, QueryError};
 use crate::rdf;
 use crate::reason::{INFERRED_GRAPH, record_iri};
-use oxigraph::model::{NamedNode, Term};
+use oxigraph::model::NamedNode;
 use oxigraph::store::Store;
 use serde::Serialize;
 use std::collections::BTreeSet;
@@ -352,12 +352,12 @@ impl Explainer<'_> {
     fn records(&mut self, a: &str, p: &str, b: &str) -> Result<Vec<Evidence>, QueryError> {
         let mut out = Vec::new();
         for (s, o) in [(a, b), (b, a)] {
-            let key = (
-                Term::NamedNode(NamedNode::new_unchecked(s)),
-                NamedNode::new_unchecked(p),
-                Term::NamedNode(NamedNode::new_unchecked(o)),
+            let (s, o) = (NamedNode::new_unchecked(s), NamedNode::new_unchecked(o));
+            let r = record_iri(
+                s.as_ref().into(),
+                NamedNode::new_unchecked(p).as_ref(),
+                o.as_ref().into(),
             );
-            let r = record_iri(&key);
             // One direction is enough: the other is its symmetric copy.
             if !self.seen.contains(r.as_str()) && !self.types(r.as_str())?.is_empty() {
                 out.push(self.node(r.as_str(), 0)?);

@@ -111,7 +111,7 @@ fn inference_of(args: &[Term]) -> Option<Term> {
             s @ (Term::NamedNode(_) | Term::BlankNode(_)),
             Term::NamedNode(p),
             o,
-        ] => Some(crate::reason::record_iri(&(s.clone(), p.clone(), o.clone())).into()),
+        ] => Some(crate::reason::record_iri(s.as_ref(), p.as_ref(), o.as_ref()).into()),
         _ => None,
     }
 }

@@ -733,8 +733,8 @@ fn record_hash_of(n: &NamedNode) -> Option<u64> {
 }
 
 /// The record of a concluded triple: a content-derived IRI.
-pub fn record_iri(key: &(Term, NamedNode, Term)) -> NamedNode {
-    inference_iri(record_hash(key.0.as_ref(), key.1.as_ref(), key.2.as_ref()))
+pub fn record_iri(s: TermRef<'_>, p: NamedNodeRef<'_>, o: TermRef<'_>) -> NamedNode {
+    inference_iri(record_hash(s, p, o))
 }
 
 /// The content hash behind [`record_iri`]: of the subject and object in N-Triples form and the
@@ -1184,13 +1184,13 @@ mod tests {
     fn a_record_iri_gives_back_its_hash() {
         let person = |x: &str| Term::NamedNode(iri(&format!("{}person/{x}", ns::ID)));
         let (s, p, o) = (person("berg"), ng("inContactWith"), person("novak"));
-        let r = record_iri(&(s.clone(), p.clone(), o.clone()));
+        let r = record_iri(s.as_ref(), p.as_ref(), o.as_ref());
         assert_eq!(
             record_hash_of(&r),
             Some(record_hash(s.as_ref(), p.as_ref(), o.as_ref()))
         );
         // The reverse triple has another record; fused events and people are not records.
-        assert_ne!(record_iri(&(o, p, s)), r);
+        assert_ne!(record_iri(o.as_ref(), p.as_ref(), s.as_ref()), r);
         assert_eq!(
             record_hash_of(&fused_iri(&iri("https://example.org/e1"))),
             None
